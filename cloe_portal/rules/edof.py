@@ -192,6 +192,7 @@ class EdofParseResult:
 # ---------------------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_INNER_SPACE = re.compile(r"\s")
 _DATE_DMY = re.compile(
     r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
 )
@@ -485,24 +486,35 @@ def _row_from_cells(
     positions = layout.positions
     width = len(cells)
     before = len(problems)
-
-    def raw(column: str) -> Any:
-        index = positions.get(column)
-        if index is None or index >= width:
-            return None
-        return cells[index]
+    # Clean each known cell once: empty text becomes None, XLSX values keep their type.
+    values: dict[str, Any] = {}
+    for column, index in positions.items():
+        if index < width:
+            value = cells[index]
+            if isinstance(value, str):
+                value = value.strip()
+                if value.startswith('="'):
+                    value = _clean_text(value)
+                if not value:
+                    continue
+            elif value is None:
+                continue
+            values[column] = value
 
     def text(column: str) -> str | None:
-        value = raw(column)
+        value = values.get(column)
         if value is None:
             return None
-        cleaned = _clean_text(value if isinstance(value, str) else _cell_to_text(value))
-        if len(cleaned) > MAX_CELL_CHARS:
+        if not isinstance(value, str):
+            value = _cell_to_text(value).strip() or None
+            if value is None:
+                return None
+        if len(value) > MAX_CELL_CHARS:
             problems.append(
                 EdofProblem(line, column, f"valeur trop longue (plus de {MAX_CELL_CHARS} car.)")
             )
             return None
-        return cleaned or None
+        return value
 
     def required(column: str) -> str:
         value = text(column)
@@ -512,10 +524,8 @@ def _row_from_cells(
         return value
 
     def converted(column: str, convert: Callable[[Any], Any], mandatory: bool = False) -> Any:
-        value = raw(column)
-        if isinstance(value, str):
-            value = _clean_text(value)
-        if value is None or value == "":
+        value = values.get(column)
+        if value is None:
             if mandatory:
                 problems.append(EdofProblem(line, column, "valeur obligatoire manquante"))
             return None
@@ -535,7 +545,7 @@ def _row_from_cells(
                 "l'a arrondi ; exportez la colonne au format texte",
             )
         )
-    elif file_number and any(c.isspace() for c in file_number):
+    elif file_number and _INNER_SPACE.search(file_number):
         problems.append(
             EdofProblem(line, NUMERO_DOSSIER, f"numéro « {_shorten(file_number)} » invalide")
         )
