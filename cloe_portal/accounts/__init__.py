@@ -1,0 +1,1 @@
+"""Accounts: users, organisations, login, password setting and reset."""

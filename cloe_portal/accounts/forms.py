@@ -1,0 +1,64 @@
+"""Login and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from cloe_portal.accounts.models import ROLE_LABELS_FR
+from cloe_portal.accounts.passwords import password_problems
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Mot de passe",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        description="Au moins 10 caractères, en mélangeant lettres et chiffres ou symboles.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Confirmez le mot de passe",
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = password_problems(field.data or "")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class CreateUserForm(FlaskForm):
+    """Used by the CLI and by staff screens to create an account."""
+
+    email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), Email()])
+    first_name = StringField("Prénom", validators=[DataRequired(REQUIRED), Length(max=120)])
+    last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
+    role = SelectField("Rôle", choices=list(ROLE_LABELS_FR.items()))

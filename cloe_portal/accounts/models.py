@@ -1,0 +1,130 @@
+"""Organisations (CEL centres, partners) and users with one role each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cloe_portal import clock
+from cloe_portal.core.types import UTCDateTime
+from cloe_portal.extensions import db
+
+ROLES = ("coordinator", "referent", "partner", "assessor", "candidate")
+ROLE_LABELS_FR = {
+    "coordinator": "Coordinateur réseau",
+    "referent": "Référent CEL",
+    "partner": "Organisme partenaire",
+    "assessor": "Évaluateur",
+    "candidate": "Candidat",
+}
+ORG_KINDS = ("cel", "partner")
+# applicant → active (validated and listed) → suspended / ended
+PARTNER_STATUSES = ("applicant", "active", "suspended", "ended", "rejected")
+PARTNER_STATUS_LABELS_FR = {
+    "applicant": "Candidature en cours",
+    "active": "Habilité",
+    "suspended": "Suspendu",
+    "ended": "Partenariat terminé",
+    "rejected": "Refusé",
+}
+
+
+class Organisation(db.Model):
+    """A CEL centre (referent) or a partner training organisation."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(120))
+    website: Mapped[str | None] = mapped_column(String(300))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # A partner is followed by one CEL centre (its referent centre).
+    referent_centre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_reason: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    referent_centre: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == "partner"
+
+    @property
+    def can_create_sessions(self) -> bool:
+        """Only an accredited (active) partner creates sessions."""
+        return self.kind == "partner" and self.status == "active"
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.kind} {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person with exactly one role, attached to an organisation (candidates: their partner)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(120), default="")
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str | None] = mapped_column(String(30))
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped whenever the password changes: invalidates reset links and other sessions.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:
+        """Session id: changes with the password so old sessions end after a reset."""
+        stamp = int(self.password_changed_at.timestamp() * 1e6) if self.password_changed_at else 0
+        return f"{self.id}:{stamp}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS_FR.get(self.role, self.role)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role} {self.email}>"
+
+
+def normalise_email(email: str) -> str:
+    """Emails are unique case-insensitively: store them lower-cased and stripped."""
+    return (email or "").strip().lower()
+
+
+def email_exists(email: str) -> bool:
+    """True when a user already has this email."""
+    stmt = db.select(func.count(User.id)).where(User.email == normalise_email(email))
+    return db.session.scalar(stmt) > 0

@@ -1,0 +1,129 @@
+"""Login, logout, first-login password, password reset, language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from cloe_portal.accounts import services
+from cloe_portal.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from cloe_portal.accounts.tokens import read_password_token
+from cloe_portal.core.access import ANY_ROLE, public, role_required
+from cloe_portal.core.nav import home_endpoint
+from cloe_portal.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Show the login form and log the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user.role)))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginRefused as refused:
+            error = str(refused)
+        else:
+            session.clear()  # a fresh session on login (no fixation)
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user.role)), 303)
+    status = 401 if error else 200
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@role_required(*ANY_ROLE)
+def logout():
+    """Log out and go back to the login page."""
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("accounts.login"), 303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by email (same answer whether or not the account exists)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "Si un compte existe pour cette adresse, un e-mail avec un lien de "
+            "réinitialisation vient d'être envoyé.",
+            "success",
+        )
+        return redirect(url_for("accounts.login"), 303)
+    return render_template("accounts/forgot.html", form=form)
+
+
+def _password_page(token: str, purpose: str, title: str):  # noqa: ANN202
+    user, problem = read_password_token(token, purpose)
+    if user is None:
+        return render_template("accounts/link_invalid.html", message=problem), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash("Votre mot de passe est enregistré.", "success")
+        return redirect(url_for(home_endpoint(user.role)), 303)
+    return render_template("accounts/set_password.html", form=form, title=title, user=user)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password from an emailed reset link."""
+    return _password_page(token, "reset", "Réinitialiser mon mot de passe")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """First login: choose a password from the enrolment / account email."""
+    return _password_page(token, "welcome", "Bienvenue : choisissez votre mot de passe")
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code: str):
+    """Switch the interface language (French by default, English available)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")) or url_for("core.index"), 303)

@@ -1,0 +1,1 @@
+"""Assessors and their accreditation per language (seed §4.5)."""

@@ -1,0 +1,1 @@
+"""Audit log: who did what, when, on which object, and why."""

@@ -1,0 +1,111 @@
+"""Configuration read from environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("CLOE_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_dir: Path, production: bool) -> str:
+    """Return SECRET_KEY from the environment, else one generated once into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    if production:
+        log.warning("SECRET_KEY not set: generated one in %s; set it explicitly in production", path)
+    return key
+
+
+def database_url(instance_dir: Path) -> str:
+    """DATABASE_URL, normalised for SQLAlchemy; SQLite under instance/ by default."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_dir / 'cloe.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings of a running portal, from the environment."""
+
+    def __init__(self) -> None:
+        self.INSTANCE_DIR = INSTANCE_DIR
+        production = os.environ.get("CLOE_ENV", "development") == "production"
+        self.PRODUCTION = production
+        self.SECRET_KEY = _secret_key(INSTANCE_DIR, production)
+        self.SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_DIR)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CLOE Portal <no-reply@cloe.local>")
+        self.CENTRE_CONTACT = os.environ.get(
+            "CENTRE_CONTACT", "Centre d'Étude de Langues — contact@cel.example.fr"
+        )
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.BASE_URL.startswith("https://")
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long tests must not expire
+        self.BABEL_DEFAULT_LOCALE = "fr"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+        self.LANGUAGES = ("fr", "en")
+        self.PASSWORD_TOKEN_MAX_AGE = int(os.environ.get("PASSWORD_TOKEN_MAX_AGE", str(72 * 3600)))
+        self.LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+        self.LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+        self.UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+        self.SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS")
+        # Written test: seconds of latency allowed after an item's deadline.
+        self.ANSWER_GRACE_SECONDS = float(os.environ.get("ANSWER_GRACE_SECONDS", "3"))
+        # Test-only: overrides every item's time limit (browser tests).
+        self.ITEM_TIME_LIMIT_OVERRIDE = None
+        self.TESTING = False
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing, no rate limit surprises, CSRF on."""
+
+    def __init__(self, database_uri: str | None = None) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+        if database_uri:
+            self.SQLALCHEMY_DATABASE_URI = database_uri
+        self.MAIL_SERVER = ""
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SERVER_NAME = None

@@ -1,0 +1,78 @@
+"""Jinja filters that show dates, times and numbers the French way, in Europe/Paris."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from cloe_portal.clock import PARIS, as_utc
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def paris(moment: datetime) -> datetime:
+    """A stored UTC datetime in Paris time."""
+    return as_utc(moment).astimezone(PARIS)
+
+
+def fr_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy (Paris date for datetimes)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = paris(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def fr_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy à HH:MM in Paris time."""
+    if value is None:
+        return "—"
+    local = paris(value)
+    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+
+
+def fr_time(value: datetime | None) -> str:
+    """HH:MM in Paris time."""
+    return "—" if value is None else f"{paris(value):%H:%M}"
+
+
+def fr_long_date(value: date | datetime | None) -> str:
+    """'jeudi 26 novembre 2026'."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = paris(value).date()
+    return f"{DAYS_FR[value.weekday()]} {value.day} {MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def fr_number(value: float | int | None, decimals: int = 0) -> str:
+    """French number formatting: narrow no-break space for thousands, comma for decimals."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def fr_percent(value: float | None, decimals: int = 0) -> str:
+    """A ratio 0–1 as a French percentage."""
+    if value is None:
+        return "—"
+    return f"{fr_number(value * 100, decimals)}\u00a0%"
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.jinja_env.filters.update(
+        fr_date=fr_date,
+        fr_datetime=fr_datetime,
+        fr_time=fr_time,
+        fr_long_date=fr_long_date,
+        fr_number=fr_number,
+        fr_percent=fr_percent,
+    )

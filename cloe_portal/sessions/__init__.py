@@ -1,0 +1,1 @@
+"""Partner sessions and candidate registrations (enrolments)."""
