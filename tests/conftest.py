@@ -317,3 +317,26 @@ def assert_accessible(page, context: str = "") -> None:
 
 def today() -> date:
     return clock.today_paris()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements: `with count_queries() as n: ...; n()`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
