@@ -100,6 +100,8 @@ class Config:
 class TestConfig(Config):
     """Settings for the test suite: fast hashing, no rate limit surprises, CSRF on."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_uri: str | None = None) -> None:
         super().__init__()
         self.TESTING = True
