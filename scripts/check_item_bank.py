@@ -11,6 +11,7 @@ per pool / skill / type / 10-point difficulty band and whether each certificatio
 skill has at least ``--min-per-band`` items in every band (0-9, 10-19, ..., 90-100).
 Exit status 1 if any error was found.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,23 +28,72 @@ AUDIO_DIR = ROOT / "cloe_portal" / "itembank" / "audio"
 LANGS = {"en", "fr", "de", "es", "it"}
 SKILLS = ["vocabulary", "grammar", "expressions", "reading", "listening"]
 SKILL3 = {s: s[:3] for s in SKILLS}
-TYPES = ["mcq", "gap_free", "gap_dropdown", "word_order", "sentence_order", "word_bank", "listening"]
+TYPES = [
+    "mcq",
+    "gap_free",
+    "gap_dropdown",
+    "word_order",
+    "sentence_order",
+    "word_bank",
+    "listening",
+]
 POOLS = {"certification", "demo", "practice"}
 DOMAINS = {
-    "Achats", "Administration & organisation", "Aéronautique & aérien", "Agroalimentaire",
-    "Audiovisuel, Spectacle & Evènementiel", "Automobile",
-    "Autonomie professionnelle / communiquer en entreprise", "Banque & Finance",
-    "Commerce international", "Comptabilité & Gestion", "Construction, architecture",
-    "Droit & Justice", "Energie", "Enseignement & Formation", "Environnement",
-    "Hôtellerie Restauration", "Immobilier", "Industrie, Production",
-    "Informatique & télécommunication", "Logistique & Transport", "Marketing et Communication",
-    "Mode & Luxe", "Nautique", "Naval, Maritime & Portuaire",
-    "Qualité, Sécurité, Environnement", "Relation clientèle",
-    "Ressources Humaines & Management", "Santé", "Sports", "Technique, mécanique", "Tourisme",
-    "Vente, Commerce & Distribution", "Viti-vinicole",
+    "Achats",
+    "Administration & organisation",
+    "Aéronautique & aérien",
+    "Agroalimentaire",
+    "Audiovisuel, Spectacle & Evènementiel",
+    "Automobile",
+    "Autonomie professionnelle / communiquer en entreprise",
+    "Banque & Finance",
+    "Commerce international",
+    "Comptabilité & Gestion",
+    "Construction, architecture",
+    "Droit & Justice",
+    "Energie",
+    "Enseignement & Formation",
+    "Environnement",
+    "Hôtellerie Restauration",
+    "Immobilier",
+    "Industrie, Production",
+    "Informatique & télécommunication",
+    "Logistique & Transport",
+    "Marketing et Communication",
+    "Mode & Luxe",
+    "Nautique",
+    "Naval, Maritime & Portuaire",
+    "Qualité, Sécurité, Environnement",
+    "Relation clientèle",
+    "Ressources Humaines & Management",
+    "Santé",
+    "Sports",
+    "Technique, mécanique",
+    "Tourisme",
+    "Vente, Commerce & Distribution",
+    "Viti-vinicole",
 }
-FIELDS = {"code", "language", "skill", "type", "difficulty", "time_limit", "domains", "pool",
-          "explanation", "content"}
+try:  # the portal's reference list when importable, else the copy above
+    sys.path.insert(0, str(ROOT))
+    from cloe_portal.reference.domains import DOMAINS as _REF_DOMAINS
+
+    DOMAINS = set(_REF_DOMAINS)
+except ImportError:  # pragma: no cover - dev tool used outside the project
+    pass
+finally:
+    sys.path.pop(0)
+FIELDS = {
+    "code",
+    "language",
+    "skill",
+    "type",
+    "difficulty",
+    "time_limit",
+    "domains",
+    "pool",
+    "explanation",
+    "content",
+}
 GAP_RE = re.compile(r"\{(\d+)\}")
 
 
@@ -60,8 +110,11 @@ def gaps_of(text: str) -> list[int]:
 
 
 def is_str_list(value, min_len=1) -> bool:
-    return isinstance(value, list) and len(value) >= min_len and all(
-        isinstance(v, str) and v.strip() for v in value)
+    return (
+        isinstance(value, list)
+        and len(value) >= min_len
+        and all(isinstance(v, str) and v.strip() for v in value)
+    )
 
 
 def check_gaps(text, n_expected, err) -> int:
@@ -110,13 +163,14 @@ def check_content(item, err) -> None:  # noqa: C901 - a flat list of rules reads
     elif t == "gap_dropdown":
         choices, answers = c.get("choices"), c.get("answers")
         if not isinstance(choices, list) or not all(
-                is_str_list(ch, 2) and len(ch) <= 4 for ch in choices):
+            is_str_list(ch, 2) and len(ch) <= 4 for ch in choices
+        ):
             err("choices must be a list of 2-4 strings per gap")
             choices = []
         if not isinstance(answers, list) or len(answers) != len(choices):
             err("answers must have one index per gap")
         else:
-            for i, (a, ch) in enumerate(zip(answers, choices)):
+            for i, (a, ch) in enumerate(zip(answers, choices, strict=True)):
                 if not isinstance(a, int) or not 0 <= a < len(ch):
                     err(f"gap {i}: answer index out of range")
                 if len(set(ch)) != len(ch):
@@ -273,12 +327,15 @@ def check_bank(path: Path, min_per_band: int, min_per_skill: int) -> int:
     print(header)
     for s in SKILLS:
         row = cert.get(s, Counter())
-        print(f"{s:<12} " + " ".join(f"{row[b]:>6}" for b in range(10))
-              + f"  {sum(row.values()):>5}")
+        print(
+            f"{s:<12} " + " ".join(f"{row[b]:>6}" for b in range(10)) + f"  {sum(row.values()):>5}"
+        )
         for b in range(10):
             if row[b] < min_per_band:
-                errors.append(f"certification {s}: band {band_label(b)} has {row[b]} item(s) "
-                              f"(< {min_per_band})")
+                errors.append(
+                    f"certification {s}: band {band_label(b)} has {row[b]} item(s) "
+                    f"(< {min_per_band})"
+                )
         if sum(row.values()) < min_per_skill:
             errors.append(f"certification {s}: {sum(row.values())} items (< {min_per_skill})")
     print("certification items per type:")

@@ -13,6 +13,7 @@ Without a language argument every ``content/*.json`` bank is processed.
 
 The generated files are committed: running the portal needs no speech engine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,20 +52,47 @@ def clean_text(text: str) -> str:
 
 
 def make_one(transcript: str, voice: str, speed: int, out: Path) -> None:
+    espeak, ffmpeg = shutil.which("espeak-ng"), shutil.which("ffmpeg")
+    if espeak is None or ffmpeg is None:
+        raise RuntimeError("espeak-ng and ffmpeg are required")
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
         txt = Path(tmp) / "speech.txt"
         txt.write_text(clean_text(transcript), encoding="utf-8")
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(speed), "-g", "4",
-             "-f", str(txt), "-w", str(wav)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [espeak, "-v", voice, "-s", str(speed), "-g", "4", "-f", str(txt), "-w", str(wav)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         tmp_out = Path(tmp) / out.name
-        subprocess.run(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav),
-             "-ac", "1", "-ar", SAMPLE_RATE, "-c:a", "libopus", "-b:a", BITRATE,
-             "-application", "voip", str(tmp_out)],
+        subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [
+                ffmpeg,
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(wav),
+                "-ac",
+                "1",
+                "-ar",
+                SAMPLE_RATE,
+                "-c:a",
+                "libopus",
+                "-b:a",
+                BITRATE,
+                "-flags:a",
+                "+bitexact",
+                "-map_metadata",
+                "-1",
+                "-application",
+                "voip",
+                "-fflags",
+                "+bitexact",
+                str(tmp_out),
+            ],
             check=True,
         )
         shutil.move(str(tmp_out), out)
@@ -111,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         total_made += made
         total_size += size
         all_size = sum(p.stat().st_size for p in AUDIO_DIR.glob(f"{lang}-*.ogg"))
-        print(f"{lang}: {made} file(s) made ({size / 1024:.0f} KiB), {skipped} already present; "
-              f"{lang}-*.ogg total {all_size / 1024:.0f} KiB")
+        print(
+            f"{lang}: {made} file(s) made ({size / 1024:.0f} KiB), {skipped} already present; "
+            f"{lang}-*.ogg total {all_size / 1024:.0f} KiB"
+        )
     print(f"total: {total_made} file(s) made, {total_size / 1024:.0f} KiB")
     return 0
 
