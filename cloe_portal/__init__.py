@@ -7,7 +7,7 @@ import logging
 import pkgutil
 from typing import Any
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -98,6 +98,11 @@ def create_app(config: Any | None = None) -> Flask:
     cli.init_app(app)
     with app.app_context():
         _sqlite_pragmas()
+    if app.config.get("SCHEDULER_IN_PROCESS") and not app.config.get("TESTING"):
+        # Opt-in for the one-process demo; the DB lease keeps a second process idle.
+        from cloe_portal.notifications.schedule import build_scheduler
+
+        build_scheduler(app, blocking=False).start()
     return app
 
 
@@ -146,6 +151,8 @@ def _register_hooks(app: Flask) -> None:
     def inject_layout() -> dict[str, Any]:
         nav: list = []
         home = None
+        if not has_request_context():  # emails rendered by jobs and the CLI
+            return {"nav_items": nav, "home_endpoint": home, "current_locale": "fr"}
         if current_user and current_user.is_authenticated:
             nav = nav_for(current_user.role)
             home = home_endpoint(current_user.role)

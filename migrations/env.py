@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -56,6 +55,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Tables owned by libraries (APScheduler's job store creates its own), not by our models.
+EXTERNAL_TABLES = {"apscheduler_jobs"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave library-owned tables out of autogenerate."""
+    return not (type_ == "table" and name in EXTERNAL_TABLES)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -72,6 +80,7 @@ def run_migrations_offline():
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
         render_item=render_item, render_as_batch=True, compare_type=True,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -107,6 +116,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

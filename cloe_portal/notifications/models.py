@@ -45,3 +45,13 @@ class OutboxMessage(db.Model):
     @property
     def status_label(self) -> str:
         return OUTBOX_STATUSES.get(self.status, self.status)
+
+
+class SchedulerLease(db.Model):
+    """A lease row: only the process holding an unexpired lease runs the scheduled jobs."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
