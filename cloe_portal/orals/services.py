@@ -1,0 +1,947 @@
+"""Oral use cases: publish availability, book/change/cancel, waitlist, score, referent actions.
+
+Services take the acting user and the objects, change the database, write the audit log,
+queue emails and flush; the view commits. Rules of time come from ``rules.windows``.
+
+Decisions written down here:
+- Availability is published in Paris wall-clock time and stored in UTC, one row per
+  30-minute slot; an assessor has at most one slot per start time (one language each).
+- A booking made or moved after the 24 h lock is possible (the seed only forbids
+  *changing* it) but is locked at once.
+- A cancellation after the lock counts as taken: the registration goes to ``oral_done``
+  and ``oral_outcome`` reports ``attendance="absent"`` with ``cancelled_late=True``.
+  "Absent" and "refused for lateness" also close the oral at ``oral_done``; the jury reads
+  ``OralOutcome.taken`` to tell an oral not taken from a scored one.
+- A freed slot is first held for the oldest waitlisted registration that can book it
+  (``WAITLIST_HOLD``, never past the slot start), who is told by email; after that it is
+  open to everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context, url_for
+from icalendar import Calendar, Event
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from cloe_portal import clock
+from cloe_portal.accounts.models import User
+from cloe_portal.assessors.models import (
+    Accreditation,
+    AssessorProfile,
+    accredited_languages,
+    is_accredited,
+)
+from cloe_portal.audit.services import record
+from cloe_portal.extensions import db
+from cloe_portal.notifications.mail import queue_email
+from cloe_portal.orals.models import (
+    ATTENDANCE,
+    ATTENDED,
+    OralAssessment,
+    OralBooking,
+    OralSlot,
+    OralWaitlistEntry,
+)
+from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.rules import windows
+from cloe_portal.rules.calendar import PARIS, UTC, paris_date
+from cloe_portal.rules.cefr import ORAL_CRITERIA, SUBLEVELS
+from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.status import set_status
+
+SLOT = windows.SLOT_DURATION
+MAX_WEEKS = 26
+REPORT_MIN_LENGTH = 200
+WAITLIST_HOLD = dt.timedelta(hours=12)
+BOOKABLE_STATUSES = ("written_done", "oral_booked")
+
+
+class OralError(Exception):
+    """A refused action, with the French message shown to the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(OralError):
+    """Someone else booked the slot first."""
+
+
+# --- time helpers ----------------------------------------------------------------------
+
+
+def paris_to_utc(day: dt.date, at: dt.time) -> dt.datetime:
+    """Return the UTC instant of a Paris wall-clock time on a day."""
+    return dt.datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """Return the Monday of the week containing ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_bounds_utc(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Return [Monday 00:00, next Monday 00:00) Paris, in UTC."""
+    return paris_to_utc(monday, dt.time()), paris_to_utc(monday + dt.timedelta(days=7), dt.time())
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A link for an email: BASE_URL + the endpoint's path (works outside requests too)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)
+
+
+# --- availability ------------------------------------------------------------------------
+
+
+@dataclass
+class PublishResult:
+    """What a publication did: slots created, and starts skipped (with why)."""
+
+    created: list[OralSlot] = field(default_factory=list)
+    skipped_existing: int = 0
+    skipped_past: int = 0
+    skipped_exception: int = 0
+
+
+def _check_accredited(assessor: User, language: str) -> None:
+    if assessor.role != "assessor" or not is_accredited(assessor.id, language):
+        name = LANGUAGES.get(language, language)
+        raise OralError(
+            f"Vous n'êtes pas habilité(e) aujourd'hui à évaluer en {name.lower()} : "
+            "vous ne pouvez pas publier de créneaux dans cette langue."
+        )
+
+
+def slot_starts(day: dt.date, start: dt.time, end: dt.time) -> list[dt.datetime]:
+    """Return the UTC starts of the 30-minute slots between two Paris times on a day."""
+    if end <= start:
+        raise OralError("L'heure de fin doit être après l'heure de début.")
+    starts = []
+    cursor = dt.datetime.combine(day, start)
+    limit = dt.datetime.combine(day, end)
+    while cursor + SLOT <= limit:
+        starts.append(cursor.replace(tzinfo=PARIS).astimezone(UTC))
+        cursor += SLOT
+    if not starts:
+        raise OralError("La plage horaire doit durer au moins 30 minutes.")
+    return starts
+
+
+def _create_slots(actor: User, assessor: User, language: str, starts: list[dt.datetime],
+                  result: PublishResult) -> PublishResult:
+    now = clock.now()
+    existing = {
+        slot.starts_at: slot
+        for slot in db.session.scalars(
+            select(OralSlot).where(
+                OralSlot.assessor_id == assessor.id, OralSlot.starts_at.in_(starts)
+            )
+        )
+    }
+    for start in starts:
+        if start <= now:
+            result.skipped_past += 1
+        elif start in existing and existing[start].withdrawn_at is not None:
+            slot = existing[start]  # published again after being removed
+            slot.withdrawn_at = None
+            slot.language = language
+            result.created.append(slot)
+        elif start in existing:
+            result.skipped_existing += 1
+        else:
+            slot = OralSlot(assessor_id=assessor.id, language=language, starts_at=start,
+                            ends_at=start + SLOT, created_at=now)
+            db.session.add(slot)
+            result.created.append(slot)
+    db.session.flush()
+    record(actor, "oral.availability.publish", assessor,
+           details={"language": language, "created": len(result.created),
+                    "skipped": result.skipped_existing + result.skipped_past})
+    for slot in result.created:
+        _offer_to_waitlist(slot)
+    return result
+
+
+def publish_block(actor: User, assessor: User, language: str, day: dt.date,
+                  start: dt.time, end: dt.time) -> PublishResult:
+    """Publish one-off availability on a day (Paris times) as 30-minute slots."""
+    _check_accredited(assessor, language)
+    return _create_slots(actor, assessor, language, slot_starts(day, start, end), PublishResult())
+
+
+def publish_weekly(actor: User, assessor: User, language: str, first_day: dt.date,
+                   start: dt.time, end: dt.time, weeks: int,
+                   except_from: dt.date | None = None,
+                   except_to: dt.date | None = None) -> PublishResult:
+    """Publish the same block every week from ``first_day`` for ``weeks`` weeks, minus exceptions."""
+    _check_accredited(assessor, language)
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise OralError(f"Le nombre de semaines doit être compris entre 1 et {MAX_WEEKS}.")
+    result = PublishResult()
+    starts: list[dt.datetime] = []
+    for k in range(weeks):
+        day = first_day + dt.timedelta(weeks=k)
+        day_starts = slot_starts(day, start, end)
+        if except_from and except_to and except_from <= day <= except_to:
+            result.skipped_exception += len(day_starts)
+            continue
+        starts.extend(day_starts)
+    return _create_slots(actor, assessor, language, starts, result)
+
+
+def remove_free_slots(actor: User, assessor: User, from_day: dt.date,
+                      to_day: dt.date) -> tuple[int, int]:
+    """Remove the free slots in a date range (holidays); return (removed, booked kept)."""
+    if to_day < from_day:
+        raise OralError("La date de fin doit être après la date de début.")
+    start = paris_to_utc(from_day, dt.time())
+    end = paris_to_utc(to_day + dt.timedelta(days=1), dt.time())
+    slots = list(db.session.scalars(
+        select(OralSlot).options(joinedload(OralSlot.active_booking)).where(
+            OralSlot.assessor_id == assessor.id,
+            OralSlot.starts_at >= start, OralSlot.starts_at < end,
+        )
+    ))
+    removed = kept = 0
+    for slot in slots:
+        if slot.active_booking is not None:
+            kept += 1
+        elif slot.starts_at > clock.now():
+            _delete_free_slot(slot)
+            removed += 1
+    db.session.flush()
+    record(actor, "oral.availability.exception", assessor,
+           details={"from": from_day.isoformat(), "to": to_day.isoformat(),
+                    "removed": removed, "booked_kept": kept})
+    return removed, kept
+
+
+def _delete_free_slot(slot: OralSlot) -> None:
+    used = db.session.scalar(select(OralBooking.id).where(OralBooking.slot_id == slot.id).limit(1))
+    for entry in db.session.scalars(
+        select(OralWaitlistEntry).where(OralWaitlistEntry.offered_slot_id == slot.id)
+    ):
+        entry.offered_slot_id = None
+    if used is None:
+        db.session.delete(slot)
+    else:
+        # A released booking still points at it: keep the row for the history.
+        slot.held_for_registration_id = None
+        slot.held_until = None
+        slot.withdrawn_at = clock.now()
+
+
+def delete_slot(actor: User, slot: OralSlot) -> None:
+    """Remove a free slot; a booked slot can only be reassigned by a referent."""
+    if slot.active_booking is not None:
+        raise OralError(
+            "Ce créneau est réservé par un candidat : il ne peut pas être supprimé. "
+            "Demandez au référent de réattribuer l'oral à un autre évaluateur."
+        )
+    record(actor, "oral.slot.delete", slot,
+           details={"starts_at": slot.starts_at.isoformat(), "language": slot.language})
+    _delete_free_slot(slot)
+    db.session.flush()
+
+
+def _withdrawn(slot: OralSlot) -> bool:
+    return slot.withdrawn_at is not None
+
+
+def assessor_week(assessor: User, monday: dt.date) -> list[OralSlot]:
+    """The assessor's slots of a Paris week, with their bookings (two queries)."""
+    start, end = week_bounds_utc(monday)
+    slots = db.session.scalars(
+        select(OralSlot)
+        .options(joinedload(OralSlot.active_booking).joinedload(OralBooking.registration)
+                 .joinedload(Registration.candidate))
+        .where(OralSlot.assessor_id == assessor.id, OralSlot.starts_at >= start,
+               OralSlot.starts_at < end, OralSlot.withdrawn_at.is_(None))
+        .order_by(OralSlot.starts_at)
+    )
+    return list(slots)
+
+
+def assessor_day(assessor: User, day: dt.date) -> list[OralBooking]:
+    """The assessor's booked orals of a Paris day, in time order."""
+    start = paris_to_utc(day, dt.time())
+    end = paris_to_utc(day + dt.timedelta(days=1), dt.time())
+    return list(db.session.scalars(
+        select(OralBooking)
+        .join(OralSlot, OralBooking.slot_id == OralSlot.id)
+        .options(
+            joinedload(OralBooking.slot),
+            joinedload(OralBooking.registration).joinedload(Registration.candidate),
+            joinedload(OralBooking.registration).joinedload(Registration.session),
+            joinedload(OralBooking.registration).selectinload(Registration.accommodations),
+            joinedload(OralBooking.assessment),
+        )
+        .where(OralSlot.assessor_id == assessor.id, OralSlot.starts_at >= start,
+               OralSlot.starts_at < end, OralBooking.status == "booked")
+        .order_by(OralSlot.starts_at)
+    ).unique())
+
+
+def video_link(assessor_id: int) -> str | None:
+    """The assessor's video-conference link, if set."""
+    return db.session.scalar(
+        select(AssessorProfile.video_link).where(AssessorProfile.user_id == assessor_id)
+    )
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+def booking_window(registration: Registration) -> windows.Window | None:
+    """When this registration may book (None before the written test is done)."""
+    if registration.written_done_at is None:
+        return None
+    return windows.booking_window(registration.written_done_at,
+                                  registration.session.written_date,
+                                  registration.booking_extension_days)
+
+
+def active_booking(registration: Registration) -> OralBooking | None:
+    """The booking currently holding a slot for this registration."""
+    return db.session.scalar(
+        select(OralBooking).options(joinedload(OralBooking.slot))
+        .where(OralBooking.active_registration_id == registration.id)
+    )
+
+
+def latest_booking(registration: Registration) -> OralBooking | None:
+    """The registration's most recent booking that is not voided, active or not."""
+    return db.session.scalar(
+        select(OralBooking).options(joinedload(OralBooking.slot))
+        .where(OralBooking.registration_id == registration.id,
+               OralBooking.status != "voided", OralBooking.status != "cancelled")
+        .order_by(OralBooking.id.desc()).limit(1)
+    )
+
+
+def is_locked(booking: OralBooking) -> bool:
+    """Less than 24 h remain before the oral: the booking can no longer be changed."""
+    return windows.is_locked(booking.slot.starts_at, clock.now())
+
+
+def booking_blocker(registration: Registration) -> str | None:
+    """Why this registration cannot choose a slot now, in French (None when it can)."""
+    if registration.status not in BOOKABLE_STATUSES:
+        if registration.status in ("enrolled", "identity_done"):
+            return "Le rendez-vous oral se prend après le test écrit."
+        return "L'oral de cette inscription n'est plus à réserver."
+    current = active_booking(registration)
+    if current is not None and is_locked(current):
+        return (
+            "Votre rendez-vous a lieu dans moins de 24 heures : il est verrouillé et ne peut "
+            "plus être modifié. En cas de force majeure, contactez votre organisme de formation."
+        )
+    window = booking_window(registration)
+    if window is None or window.is_empty or window.state(clock.now()) == "closed":
+        return (
+            "La période de réservation est terminée. Contactez votre organisme de formation "
+            "pour prolonger l'accès."
+        )
+    return None
+
+
+def _accredited_on(slots: list[OralSlot]) -> list[OralSlot]:
+    """Keep slots whose assessor is accredited today and still on the slot's day."""
+    if not slots:
+        return []
+    today = clock.today_paris()
+    accreditations = db.session.execute(
+        select(Accreditation.assessor_id, Accreditation.language, Accreditation.valid_until)
+        .where(Accreditation.assessor_id.in_({s.assessor_id for s in slots}),
+               Accreditation.status == "accredited", Accreditation.validated_on <= today,
+               Accreditation.valid_until >= today)
+    ).all()
+    best: dict[tuple[int, str], dt.date] = {}
+    for assessor_id, language, valid_until in accreditations:
+        key = (assessor_id, language)
+        best[key] = max(best.get(key, valid_until), valid_until)
+    return [s for s in slots
+            if best.get((s.assessor_id, s.language), dt.date.min) >= paris_date(s.starts_at)]
+
+
+def _free_slots_query(registration: Registration, start: dt.datetime, end: dt.datetime):
+    now = clock.now()
+    return (
+        select(OralSlot)
+        .outerjoin(OralBooking, OralBooking.active_slot_id == OralSlot.id)
+        .where(
+            OralSlot.language == registration.session.language,
+            OralSlot.starts_at >= start, OralSlot.starts_at <= end,
+            OralSlot.starts_at > now,
+            OralSlot.withdrawn_at.is_(None),
+            OralBooking.id.is_(None),
+            or_(OralSlot.held_until.is_(None), OralSlot.held_until <= now,
+                OralSlot.held_for_registration_id == registration.id),
+        )
+        .order_by(OralSlot.starts_at, OralSlot.id)
+    )
+
+
+def free_slots(registration: Registration, monday: dt.date) -> list[OralSlot]:
+    """Free slots in the registration's language, in its booking window, for a Paris week."""
+    window = booking_window(registration)
+    if window is None or window.is_empty:
+        return []
+    week_start_utc, week_end_utc = week_bounds_utc(monday)
+    start = max(window.opens_at, week_start_utc)
+    end = min(window.closes_at, week_end_utc - dt.timedelta(microseconds=1))
+    if end < start:
+        return []
+    slots = list(db.session.scalars(_free_slots_query(registration, start, end)))
+    return _accredited_on(slots)
+
+
+def next_free_slot(registration: Registration, after: dt.datetime) -> OralSlot | None:
+    """The first free slot after an instant (to jump to the next week with slots)."""
+    window = booking_window(registration)
+    if window is None or window.is_empty:
+        return None
+    start = max(window.opens_at, after)
+    stmt = _free_slots_query(registration, start, window.closes_at).limit(50)
+    slots = _accredited_on(list(db.session.scalars(stmt)))
+    return slots[0] if slots else None
+
+
+def bookable_slot(registration: Registration, slot: OralSlot) -> str | None:
+    """Why this slot cannot be booked for this registration (None when it can)."""
+    blocker = booking_blocker(registration)
+    if blocker:
+        return blocker
+    window = booking_window(registration)
+    now = clock.now()
+    if slot.language != registration.session.language:
+        return "Ce créneau n'est pas dans la langue de votre certification."
+    if not windows.slot_bookable(slot.starts_at, now, registration.written_done_at,
+                                 registration.session.written_date,
+                                 registration.booking_extension_days) or window is None:
+        return "Ce créneau n'est pas dans votre période de réservation."
+    if slot.held_until is not None and slot.held_until > now and (
+        slot.held_for_registration_id != registration.id
+    ):
+        return "Ce créneau n'est plus disponible."
+    if not _accredited_on([slot]):
+        return "Ce créneau n'est plus disponible."
+    return None
+
+
+def book_slot(actor: User, registration: Registration, slot_id: int) -> OralBooking:
+    """Book (or move to) a slot; the database guarantees one holder per slot and registration."""
+    slot = db.session.get(OralSlot, slot_id)
+    if slot is None or _withdrawn(slot):
+        raise SlotTaken("Ce créneau n'est plus disponible. Le calendrier a été actualisé.")
+    reason = bookable_slot(registration, slot)
+    if reason:
+        raise OralError(reason)
+    now = clock.now()
+    previous = active_booking(registration)
+    if previous is not None and previous.slot_id == slot.id:
+        return previous
+    try:
+        with db.session.begin_nested():
+            if previous is not None:
+                _release(previous, "cancelled", now, "Rendez-vous modifié")
+                db.session.flush()
+            booking = OralBooking(
+                slot_id=slot.id, registration_id=registration.id, active_slot_id=slot.id,
+                active_registration_id=registration.id, status="booked",
+                booked_by_id=actor.id, created_at=now,
+            )
+            db.session.add(booking)
+            db.session.flush()
+    except IntegrityError:
+        raise SlotTaken(
+            "Ce créneau vient d'être réservé par un autre candidat. Le calendrier a été "
+            "actualisé : choisissez un autre créneau."
+        ) from None
+    slot.held_for_registration_id = None
+    slot.held_until = None
+    set_status(registration, "oral_booked", actor)
+    for entry in _waiting_entries(registration):
+        entry.status = "closed"
+    record(actor, "oral.book", booking, details={
+        "slot_id": slot.id, "starts_at": slot.starts_at.isoformat(),
+        "previous_booking_id": previous.id if previous else None,
+    })
+    _send_confirmation(booking, by_partner=actor.role == "partner")
+    if previous is not None:
+        _offer_to_waitlist(previous.slot)
+    db.session.flush()
+    return booking
+
+
+def _release(booking: OralBooking, status: str, now: dt.datetime, reason: str | None) -> None:
+    booking.status = status
+    booking.active_slot_id = None
+    booking.active_registration_id = None
+    booking.released_at = now
+    booking.release_reason = reason
+
+
+def cancel_booking(actor: User, registration: Registration, late_ok: bool = False) -> OralBooking:
+    """Cancel the registration's booking; after the 24 h lock only with ``late_ok`` (counted)."""
+    booking = active_booking(registration)
+    if booking is None or registration.status != "oral_booked":
+        raise OralError("Aucun rendez-vous à annuler.")
+    now = clock.now()
+    slot = booking.slot
+    if now >= slot.starts_at:
+        raise OralError("L'oral a déjà commencé : il ne peut plus être annulé.")
+    if is_locked(booking):
+        if not late_ok:
+            raise OralError(
+                "Votre rendez-vous a lieu dans moins de 24 heures : il est verrouillé. "
+                "Une annulation maintenant compte l'épreuve comme passée."
+            )
+        _release(booking, "late_cancelled", now, "Annulé moins de 24 h avant l'oral")
+        set_status(registration, "oral_done", actor, reason="Annulation moins de 24 h avant l'oral")
+        record(actor, "oral.cancel_late", booking)
+    else:
+        _release(booking, "cancelled", now, "Annulé par le candidat ou son organisme")
+        set_status(registration, "written_done", actor)
+        record(actor, "oral.cancel", booking)
+    db.session.flush()
+    _offer_to_waitlist(slot)
+    db.session.flush()
+    return booking
+
+
+def _waiting_entries(registration: Registration) -> list[OralWaitlistEntry]:
+    return list(db.session.scalars(
+        select(OralWaitlistEntry).where(
+            OralWaitlistEntry.registration_id == registration.id,
+            OralWaitlistEntry.status.in_(("waiting", "offered")),
+        )
+    ))
+
+
+def join_waitlist(actor: User, registration: Registration) -> OralWaitlistEntry:
+    """Ask to be told by email when a slot frees up in the registration's language."""
+    if registration.status != "written_done":
+        raise OralError("La liste d'attente est ouverte aux candidats qui n'ont pas encore réservé.")
+    existing = _waiting_entries(registration)
+    if existing:
+        return existing[0]
+    entry = OralWaitlistEntry(registration_id=registration.id,
+                              language=registration.session.language, created_at=clock.now())
+    db.session.add(entry)
+    db.session.flush()
+    record(actor, "oral.waitlist.join", entry)
+    return entry
+
+
+def waitlist_entry(registration: Registration) -> OralWaitlistEntry | None:
+    """The registration's open waitlist entry, if any."""
+    entries = _waiting_entries(registration)
+    return entries[0] if entries else None
+
+
+def _offer_to_waitlist(slot: OralSlot) -> OralWaitlistEntry | None:
+    """Hold a freed (or new) slot for the first waitlisted registration that can book it."""
+    now = clock.now()
+    if slot.starts_at <= now or _withdrawn(slot):
+        return None
+    if slot.held_until is not None and slot.held_until > now:
+        return None
+    entries = db.session.scalars(
+        select(OralWaitlistEntry)
+        .options(joinedload(OralWaitlistEntry.registration))
+        .where(OralWaitlistEntry.language == slot.language,
+               OralWaitlistEntry.status == "waiting")
+        .order_by(OralWaitlistEntry.created_at, OralWaitlistEntry.id)
+    )
+    for entry in entries:
+        registration = entry.registration
+        if bookable_slot(registration, slot) is not None:
+            continue
+        slot.held_for_registration_id = registration.id
+        slot.held_until = min(now + WAITLIST_HOLD, slot.starts_at)
+        entry.status = "offered"
+        entry.offered_slot_id = slot.id
+        entry.offered_at = now
+        db.session.flush()
+        candidate = registration.candidate
+        queue_email(
+            candidate.email, "oral_slot_offered", kind="oral_slot_offered",
+            key=f"oral-slot-offered:waitlist-{entry.id}:slot-{slot.id}",
+            recipient_id=candidate.id, candidate=candidate, slot=slot,
+            held_until=slot.held_until,
+            language_name=LANGUAGES.get(slot.language, slot.language),
+            booking_url=absolute_url("orals.candidate_confirm", registration_id=registration.id,
+                                     slot_id=slot.id),
+        )
+        record(None, "oral.waitlist.offer", entry, details={"slot_id": slot.id})
+        return entry
+    return None
+
+
+def bookings_starting_between(start: dt.datetime, end: dt.datetime) -> list[OralBooking]:
+    """Active bookings whose oral starts in [start, end) — for the 24 h reminder job."""
+    return list(db.session.scalars(
+        select(OralBooking)
+        .join(OralSlot, OralBooking.slot_id == OralSlot.id)
+        .options(joinedload(OralBooking.slot).joinedload(OralSlot.assessor),
+                 joinedload(OralBooking.registration).joinedload(Registration.candidate))
+        .where(OralBooking.status == "booked", OralBooking.active_slot_id.is_not(None),
+               OralSlot.starts_at >= start, OralSlot.starts_at < end)
+        .order_by(OralSlot.starts_at)
+    ))
+
+
+# --- email and calendar file -------------------------------------------------------------------
+
+
+def booking_ics(booking: OralBooking) -> bytes:
+    """The .ics invitation of a booking: UTC times, French summary, no video link."""
+    slot = booking.slot
+    language = LANGUAGES.get(slot.language, slot.language)
+    cal = Calendar()
+    cal.add("prodid", "-//CLOE Portal//Entretien oral//FR")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"oral-booking-{booking.id}@cloe-portal")
+    event.add("sequence", booking.version - 1)
+    event.add("dtstamp", clock.now())
+    event.add("dtstart", slot.starts_at.astimezone(UTC))
+    event.add("dtend", slot.ends_at.astimezone(UTC))
+    event.add("summary", f"Entretien oral CLOE — {language}")
+    event.add("description",
+              "Entretien oral de la certification CLOE par visioconférence (15 à 20 minutes). "
+              "Préparez votre pièce d'identité. Le lien de visioconférence vous sera envoyé "
+              "par e-mail 24 heures avant le rendez-vous.\n"
+              f"Modifier le rendez-vous : {change_url(booking)}")
+    event.add("location", "Visioconférence (lien envoyé 24 heures avant)")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def change_url(booking: OralBooking) -> str:
+    """The link the candidate follows to change the booking."""
+    return absolute_url("orals.candidate_booking", inscription=booking.registration_id)
+
+
+def _send_confirmation(booking: OralBooking, by_partner: bool = False,
+                       template: str = "oral_booked") -> None:
+    registration = booking.registration
+    candidate = registration.candidate
+    slot = booking.slot
+    queue_email(
+        candidate.email, template, kind=template,
+        key=f"{template.replace('_', '-')}:booking-{booking.id}:v{booking.version}",
+        recipient_id=candidate.id,
+        attachments=[("cloe-oral.ics", "text/calendar", booking_ics(booking))],
+        candidate=candidate, slot=slot, by_partner=by_partner,
+        language_name=LANGUAGES.get(slot.language, slot.language),
+        lock_at=windows.lock_time(slot.starts_at), change_link=change_url(booking),
+    )
+
+
+# --- referent actions ----------------------------------------------------------------------
+
+
+def reassign_candidates(booking: OralBooking) -> list[User]:
+    """Assessors accredited in the booking's language and free at its time."""
+    slot = booking.slot
+    users = db.session.scalars(
+        select(User).join(Accreditation, Accreditation.assessor_id == User.id)
+        .where(User.role == "assessor", User.active.is_(True), User.id != slot.assessor_id,
+               Accreditation.language == slot.language, Accreditation.status == "accredited",
+               Accreditation.validated_on <= clock.today_paris(),
+               Accreditation.valid_until >= paris_date(slot.starts_at))
+        .order_by(User.last_name, User.first_name)
+    ).unique()
+    busy = set(db.session.scalars(
+        select(OralSlot.assessor_id)
+        .join(OralBooking, OralBooking.active_slot_id == OralSlot.id)
+        .where(OralSlot.starts_at == slot.starts_at)
+    ))
+    return [u for u in users if u.id not in busy]
+
+
+def reassign_booking(actor: User, booking: OralBooking, assessor: User, reason: str) -> OralBooking:
+    """Move a booked oral to another accredited assessor at the same time; tell the candidate."""
+    if booking.status != "booked" or booking.assessment is not None and (
+        booking.assessment.validated_at is not None
+    ):
+        raise OralError("Seul un oral réservé et non évalué peut être réattribué.")
+    if assessor not in reassign_candidates(booking):
+        raise OralError("Cet évaluateur n'est pas habilité dans cette langue ou n'est pas libre.")
+    old = booking.slot
+    target = db.session.scalar(
+        select(OralSlot).where(OralSlot.assessor_id == assessor.id,
+                               OralSlot.starts_at == old.starts_at)
+    )
+    if target is None:
+        target = OralSlot(assessor_id=assessor.id, language=old.language,
+                          starts_at=old.starts_at, ends_at=old.ends_at, created_at=clock.now())
+        db.session.add(target)
+        db.session.flush()
+    else:
+        target.language = old.language
+        target.held_until = None
+        target.held_for_registration_id = None
+    try:
+        with db.session.begin_nested():
+            booking.active_slot_id = target.id
+            booking.slot_id = target.id
+            booking.version += 1
+            db.session.flush()
+    except IntegrityError:
+        raise SlotTaken("Le créneau de cet évaluateur vient d'être réservé.") from None
+    db.session.refresh(booking)
+    record(actor, "oral.reassign", booking, reason=reason,
+           details={"from_assessor": old.assessor_id, "to_assessor": assessor.id})
+    _send_confirmation(booking, template="oral_reassigned")
+    db.session.flush()
+    return booking
+
+
+def grant_force_majeure(actor: User, registration: Registration, reason: str,
+                        extension_days: int = 0) -> None:
+    """Force majeure with proof: void the booking/outcome and let the candidate book again."""
+    if not reason or not reason.strip():
+        raise OralError("Indiquez le motif et le justificatif de force majeure.")
+    if registration.status not in ("oral_booked", "oral_done"):
+        raise OralError("Cette inscription n'a pas d'oral à reprogrammer.")
+    outcome = oral_outcome(registration)
+    if registration.status == "oral_done" and outcome is not None and outcome.taken:
+        raise OralError("L'oral a été passé et évalué : il ne peut pas être reprogrammé.")
+    now = clock.now()
+    freed = None
+    current = active_booking(registration)
+    if current is not None:
+        freed = current.slot
+        _release(current, "voided", now, reason)
+    for booking in db.session.scalars(
+        select(OralBooking).where(OralBooking.registration_id == registration.id,
+                                  OralBooking.status.in_(("booked", "late_cancelled")))
+    ):
+        booking.status = "voided"
+        booking.active_slot_id = None
+        booking.active_registration_id = None
+        booking.release_reason = reason
+    if extension_days:
+        registration.booking_extension_days += extension_days
+    set_status(registration, "written_done", actor, reason=reason)
+    record(actor, "oral.force_majeure", registration, reason=reason,
+           details={"extension_days": extension_days})
+    db.session.flush()
+    if freed is not None and freed.starts_at > now:
+        _offer_to_waitlist(freed)
+
+
+def reopen_assessment(actor: User, assessment: OralAssessment, reason: str) -> None:
+    """Let the assessor correct a validated grid again (audit-logged with the reason)."""
+    if not reason or not reason.strip():
+        raise OralError("Indiquez le motif de la réouverture.")
+    if assessment.validated_at is None:
+        raise OralError("Cette grille n'est pas validée.")
+    assessment.validated_at = None
+    record(actor, "oral.assessment.reopen", assessment, reason=reason)
+    db.session.flush()
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def may_open(user: User, booking: OralBooking) -> bool:
+    """An assessor sees only the orals booked on their own slots."""
+    return user.role == "assessor" and booking.slot.assessor_id == user.id
+
+
+def may_score(user: User, booking: OralBooking) -> bool:
+    """Only the booking's assessor, accredited today in its language, may score."""
+    return may_open(user, booking) and is_accredited(user.id, booking.slot.language)
+
+
+def assessment_for(booking: OralBooking, assessor: User) -> OralAssessment:
+    """The booking's grid, created empty on first use."""
+    if booking.assessment is None:
+        booking.assessment = OralAssessment(booking_id=booking.id, assessor_id=assessor.id,
+                                            created_at=clock.now())
+        db.session.flush()
+    return booking.assessment
+
+
+def _check_can_score(actor: User, booking: OralBooking) -> OralAssessment:
+    if not may_score(actor, booking):
+        raise OralError(
+            "Vous devez être habilité(e) aujourd'hui dans cette langue pour évaluer cet oral."
+        )
+    if booking.status != "booked":
+        raise OralError("Cet oral n'est plus réservé : il ne peut pas être évalué.")
+    assessment = assessment_for(booking, actor)
+    if assessment.validated_at is not None:
+        raise OralError("La grille est validée : elle n'est plus modifiable.")
+    return assessment
+
+
+def record_attendance(actor: User, booking: OralBooking, identity_checked: bool | None,
+                      attendance: str, arrival: dt.datetime | None = None) -> OralAssessment:
+    """Record identity check and attendance; the server applies the 10-minute rule.
+
+    Absent and refused-for-lateness close the oral as not taken (registration oral_done).
+    """
+    assessment = _check_can_score(actor, booking)
+    if attendance not in ATTENDANCE:
+        raise OralError("Choisissez la présence du candidat.")
+    now = clock.now()
+    start = booking.slot.starts_at
+    if attendance != "absent":
+        arrival = arrival or now
+        allowed = windows.attendance_allowed(start, arrival)
+        if attendance in ATTENDED and not allowed:
+            raise OralError(
+                "Le candidat est arrivé plus de 10 minutes après le début du créneau : il ne "
+                "peut pas être admis. Choisissez « Refusé pour retard »."
+            )
+        if attendance == "late_refused" and allowed:
+            raise OralError(
+                "Le candidat est arrivé dans les 10 minutes : il doit être admis "
+                "(« Arrivé en retard, admis » ou « Présent »)."
+            )
+        if attendance == "present" and arrival > start + dt.timedelta(minutes=1):
+            attendance = "late_admitted"
+        if attendance in ATTENDED and not identity_checked:
+            raise OralError(
+                "Vérifiez la pièce d'identité du candidat avant de commencer l'oral."
+            )
+    assessment.identity_checked = identity_checked
+    assessment.attendance = attendance
+    assessment.arrival_at = None if attendance == "absent" else arrival
+    assessment.saved_at = now
+    if attendance not in ATTENDED:
+        assessment.validated_at = now
+        set_status(booking.registration, "oral_done", actor,
+                   reason=f"Oral non passé : {ATTENDANCE[attendance]}")
+    record(actor, "oral.attendance", assessment, details={
+        "attendance": attendance, "identity_checked": identity_checked,
+        "arrival_at": arrival.isoformat() if arrival and attendance != "absent" else None,
+    })
+    db.session.flush()
+    return assessment
+
+
+def save_grid(actor: User, booking: OralBooking, levels: dict[str, str | None],
+              report: str | None) -> OralAssessment:
+    """Autosave: store the criteria levels and report given (partial grids are fine)."""
+    assessment = _check_can_score(actor, booking)
+    if assessment.attendance not in ATTENDED:
+        raise OralError("Enregistrez d'abord la présence du candidat.")
+    for criterion in ORAL_CRITERIA:
+        if criterion in levels:
+            value = levels[criterion] or None
+            if value is not None and value not in SUBLEVELS:
+                raise OralError("Niveau inconnu.")
+            setattr(assessment, criterion, value)
+    if report is not None:
+        assessment.report = report.strip() or None
+    assessment.saved_at = clock.now()
+    db.session.flush()
+    return assessment
+
+
+def grid_errors(assessment: OralAssessment) -> dict[str, str]:
+    """What is missing before the grid can be validated (field → French message)."""
+    errors = {}
+    if assessment.attendance not in ATTENDED:
+        errors["attendance"] = "Enregistrez d'abord la présence du candidat."
+    for criterion in ORAL_CRITERIA:
+        if getattr(assessment, criterion) not in SUBLEVELS:
+            errors[criterion] = "Choisissez un niveau pour ce critère."
+    length = len((assessment.report or "").strip())
+    if length < REPORT_MIN_LENGTH:
+        errors["report"] = (
+            f"Le compte rendu doit compter au moins {REPORT_MIN_LENGTH} caractères "
+            f"(actuellement {length})."
+        )
+    return errors
+
+
+def validate_grid(actor: User, booking: OralBooking) -> OralAssessment:
+    """Validate a complete grid: read-only afterwards, registration oral_done."""
+    assessment = _check_can_score(actor, booking)
+    if grid_errors(assessment):
+        raise OralError("La grille est incomplète : complétez les champs signalés.")
+    assessment.validated_at = clock.now()
+    set_status(booking.registration, "oral_done", actor)
+    record(actor, "oral.assessment.validate", assessment,
+           details={c: getattr(assessment, c) for c in ORAL_CRITERIA})
+    db.session.flush()
+    return assessment
+
+
+# --- what the jury reads ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OralOutcome:
+    """The oral as the jury sees it; ``taken`` is False for absent, refused, late cancelled."""
+
+    attendance: str  # present / late_admitted / late_refused / absent
+    identity_checked: bool | None
+    criteria: dict[str, str]  # criterion (rules.cefr.ORAL_CRITERIA) → sub-level
+    report: str | None
+    validated_at: dt.datetime | None
+    assessor: str | None
+    assessor_id: int | None
+    slot_start: dt.datetime
+    cancelled_late: bool = False
+
+    @property
+    def taken(self) -> bool:
+        """True when the candidate sat the oral (present or admitted late)."""
+        return self.attendance in ATTENDED
+
+    @property
+    def attendance_label(self) -> str:
+        if self.cancelled_late:
+            return "Annulé moins de 24 h avant (compté comme passé, non présenté)"
+        return ATTENDANCE.get(self.attendance, self.attendance)
+
+
+def oral_outcome(registration: Registration) -> OralOutcome | None:
+    """The closed oral of a registration (validated grid, absence, late cancellation), or None."""
+    booking = latest_booking(registration)
+    if booking is None:
+        return None
+    slot = booking.slot
+    assessor = db.session.get(User, slot.assessor_id)
+    if booking.status == "late_cancelled":
+        return OralOutcome("absent", None, {}, None, booking.released_at, None, None,
+                           slot.starts_at, cancelled_late=True)
+    assessment = booking.assessment
+    if assessment is None or assessment.validated_at is None or assessment.attendance is None:
+        return None
+    criteria = {c: getattr(assessment, c) for c in ORAL_CRITERIA
+                if getattr(assessment, c) is not None} if assessment.attendance in ATTENDED else {}
+    return OralOutcome(
+        attendance=assessment.attendance,
+        identity_checked=assessment.identity_checked,
+        criteria=criteria,
+        report=assessment.report,
+        validated_at=assessment.validated_at,
+        assessor=assessor.full_name if assessor else None,
+        assessor_id=slot.assessor_id,
+        slot_start=slot.starts_at,
+    )
+
+
+def languages_for(assessor: User) -> list[str]:
+    """Languages an assessor may publish in today."""
+    return accredited_languages(assessor.id)
