@@ -85,6 +85,7 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "fr"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
         self.LANGUAGES = ("fr", "en")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
         self.PASSWORD_TOKEN_MAX_AGE = int(os.environ.get("PASSWORD_TOKEN_MAX_AGE", str(72 * 3600)))
         self.LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
         self.LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))

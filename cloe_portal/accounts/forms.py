@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -14,12 +15,12 @@ REQUIRED = "Ce champ est obligatoire."
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Adresse e-mail",
+        _l("Adresse e-mail"),
         validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Mot de passe",
+        _l("Mot de passe"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )

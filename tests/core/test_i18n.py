@@ -1,0 +1,25 @@
+"""French by default; the language switch gives an English interface."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token
+
+
+def test_french_by_default_english_on_switch(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="fr"' in page and "Mot de passe oublié ?" in page and "Adresse e-mail" in page
+    token = csrf_token(client, "/login")
+    response = client.post("/lang/en", data={"csrf_token": token, "next": "/login"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/login")
+    english = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in english
+    assert "Forgot your password?" in english and "Email address" in english
+    token = csrf_token(client, "/login")
+    client.post("/lang/fr", data={"csrf_token": token})
+    assert "Mot de passe oublié ?" in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    token = csrf_token(client, "/login")
+    client.post("/lang/xx", data={"csrf_token": token})
+    assert 'lang="fr"' in client.get("/login").get_data(as_text=True)
