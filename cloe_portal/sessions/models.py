@@ -84,6 +84,8 @@ class Registration(db.Model):
     training_hours: Mapped[float] = mapped_column(Numeric(6, 1))
     funding: Mapped[str] = mapped_column(String(8), default="cpf")
     cpf_file_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Declared by the partner at enrolment (bulk import column); the identity form confirms it.
+    birth_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="enrolled", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # Referent decisions that move the deadlines (days added).

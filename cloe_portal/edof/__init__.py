@@ -1,0 +1,1 @@
+"""Monthly EDOF extracts: uploads, their rows matched to registrations, taux de réalisation."""

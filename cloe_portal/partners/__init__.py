@@ -1,0 +1,1 @@
+"""The partner workspace: dashboard, candidate follow-up, exports, and the referents' view."""
