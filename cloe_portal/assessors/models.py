@@ -79,3 +79,19 @@ def accredited_languages(assessor_id: int, day: date | None = None) -> list[str]
         Accreditation.valid_until >= day,
     )
     return sorted(set(db.session.scalars(stmt)))
+
+
+class ValidationAttempt(db.Model):
+    """One role-play validation of an accreditation cycle (seed §4.5: at most two per training)."""
+
+    __tablename__ = "accreditation_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    accreditation_id: Mapped[int] = mapped_column(ForeignKey("accreditation.id"), index=True)
+    attempted_on: Mapped[date] = mapped_column(Date)
+    passed: Mapped[bool] = mapped_column()
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    accreditation: Mapped[Accreditation] = relationship()

@@ -1,0 +1,1 @@
+"""Accommodations for disabled candidates (seed §3.7): the referent's queue and decisions."""

@@ -1,0 +1,1 @@
+"""Partner accreditation: the public application, the referent's audit, the commission, the partner list."""

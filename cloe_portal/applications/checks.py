@@ -1,0 +1,99 @@
+"""Pure checks on what an applicant sends: SIRET, postcode, the refusal rules, file types."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Seed 000 §4.2, quoted to the applicant when a rule refuses the application.
+RULE_FOREIGN = (
+    "« Aucun partenariat ne peut être validé avec des organismes installés à l'étranger ou "
+    "qui utilisent des centres d'appels à l'étranger. » (règlement CLOE, § 4.2)"
+)
+RULE_ELEARNING = (
+    "« La Certification CLOE ne peut se préparer avec une offre 100 % e-learning. » "
+    "(règlement CLOE, § 4.2 et § 4.3.1 : les offres 100 % e-learning sont interdites)"
+)
+
+# La Poste's establishments share one SIREN and do not follow Luhn (INSEE rule).
+LA_POSTE_SIREN = "356000000"
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Detected type → (MIME type sent back, extensions accepted for it)
+ALLOWED_TYPES = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "png": ("image/png", (".png",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+}
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn checksum of a string of digits."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def normalise_siret(value: str) -> str:
+    """Digits only (applicants type spaces between groups)."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def siret_problem(value: str) -> str | None:
+    """Why a SIRET is invalid, or None: 14 digits passing the Luhn check."""
+    siret = normalise_siret(value)
+    if not re.fullmatch(r"\d{14}", siret):
+        return "Le SIRET comporte exactement 14 chiffres."
+    if siret.startswith(LA_POSTE_SIREN):
+        ok = siret == "35600000000048" or sum(int(c) for c in siret) % 5 == 0
+    else:
+        ok = luhn_ok(siret)
+    if not ok:
+        return "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte) : vérifiez-le sur votre extrait Kbis ou l'avis de situation INSEE."
+    return None
+
+
+def postcode_ok(value: str) -> bool:
+    """French postcode: 5 digits."""
+    return bool(re.fullmatch(r"\d{5}", (value or "").strip()))
+
+
+def is_france(country: str) -> bool:
+    """True when the country typed is France (accents and case ignored)."""
+    text = unicodedata.normalize("NFKD", country or "").encode("ascii", "ignore").decode()
+    return text.strip().lower() in {"france", "fr", "france metropolitaine"}
+
+
+def sniff(head: bytes) -> str | None:
+    """The file type from its first bytes (never from its name): pdf, png, jpeg or None."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def upload_problem(filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
+    """Why an uploaded file is refused, or None (type by magic bytes, matching extension, size)."""
+    if not data:
+        return "Le fichier est vide."
+    if len(data) > max_bytes:
+        return f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo."
+    kind = sniff(data[:16])
+    if kind is None:
+        return "Format refusé : seuls les fichiers PDF, PNG ou JPEG sont acceptés."
+    name = (filename or "").lower()
+    if not name.endswith(ALLOWED_TYPES[kind][1]):
+        return (
+            "Le contenu du fichier ne correspond pas à son extension "
+            f"(c'est un fichier {kind.upper()}) : renommez-le ou exportez-le à nouveau."
+        )
+    return None

@@ -1,0 +1,1 @@
+"""The CEL network: centres, referents, followed partners, and the staff home pages."""
