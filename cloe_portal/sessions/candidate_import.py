@@ -167,6 +167,13 @@ def _hours(value: Any) -> Decimal:
 
 def read_candidates(data: bytes, filename: str, today: dt.date) -> list[CandidateLine]:
     """Parse the file into candidate lines, or raise CandidateFileError listing every problem."""
+    lines, problems = collect_candidates(data, filename, today)
+    return lines, problems
+
+
+def collect_candidates(data: bytes, filename: str,
+                       today: dt.date) -> tuple[list[CandidateLine], list[EdofProblem]]:
+    """Parse the file: the readable candidate lines and every problem found (line, column)."""
     problems: list[EdofProblem] = []
     positions: dict[str, int] | None = None
     lines: list[CandidateLine] = []
@@ -257,6 +264,4 @@ def read_candidates(data: bytes, filename: str, today: dt.date) -> list[Candidat
         problems.append(EdofProblem(0, "", "le fichier est vide"))
     if positions is not None and not problems and not lines:
         problems.append(EdofProblem(0, "", "le fichier ne contient aucun candidat"))
-    if problems:
-        raise CandidateFileError(problems)
-    return lines
+    return lines, problems

@@ -22,7 +22,7 @@ from cloe_portal.sessions.candidate_import import (
     FIELD_COLUMNS,
     LEVELS,
     CandidateFileError,
-    read_candidates,
+    collect_candidates,
 )
 from cloe_portal.sessions.models import (
     ACCOMMODATION_KINDS,
@@ -221,12 +221,11 @@ def import_candidates(actor: User, session: ExamSession, data: bytes,
     refusal = partner_refusal(session.partner)
     if refusal:
         raise CandidateFileError([EdofProblem(0, "", refusal)])
-    lines = read_candidates(data, filename, clock.today_paris())
+    lines, problems = collect_candidates(data, filename, clock.today_paris())
     emails = [line.email for line in lines]
     users = {u.email: u for u in db.session.scalars(db.select(User).where(User.email.in_(emails)))}
     registered = set(db.session.scalars(
         db.select(Registration.candidate_id).where(Registration.session_id == session.id)))
-    problems: list[EdofProblem] = []
     enrolments: list[tuple[Enrolment, User | None]] = []
     for line in lines:
         data_ = Enrolment(
@@ -245,7 +244,7 @@ def import_candidates(actor: User, session: ExamSession, data: bytes,
             problems.append(EdofProblem(line.line, FIELD_COLUMNS[name], _lower_first(message)))
         enrolments.append((data_, user))
     if problems:
-        raise CandidateFileError(problems)
+        raise CandidateFileError(sorted(problems, key=lambda p: p.line))
     return [_create_registration(actor, session, d, u) for d, u in enrolments]
 
 
