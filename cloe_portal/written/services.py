@@ -1,0 +1,689 @@
+"""The written test: starting, serving adaptive items, answering, incidents, finishing, replay.
+
+The server holds the clock. Timing rules (SPEC §6):
+
+- an item's *deadline* is ``served_at + time_limit + ANSWER_GRACE_SECONDS``. ``served_at``
+  is when the candidate's countdown starts: the moment the item is served, plus the
+  3-second "get ready" pause after the previous item (``WRITTEN_GET_READY_SECONDS``).
+  The grace (config, 3 s by default) covers the network latency of the answer sent by the
+  browser when its countdown reaches zero;
+- the time limit is the item's ``time_limit`` or ``rules.scoring.default_time_limit``,
+  ×4/3 rounded up with an approved extra-time accommodation; ``ITEM_TIME_LIMIT_OVERRIDE``
+  (tests) replaces the final limit;
+- an answer arriving after the deadline is kept for audit but recorded ``timed_out``
+  (score 0), whatever the browser says; an item left pending past its deadline (tab
+  closed, network lost) is closed as ``timed_out`` the next time the attempt is touched;
+- only the current item may be answered; answering an item already answered changes
+  nothing (idempotent), the row is unique on (attempt, sequence).
+
+Window: the test can be *started* only while the written window is open
+(``rules.windows``, with the referent's extension days). An attempt started inside the
+window may be finished up to ``LATE_FINISH`` after it closes (a test takes ~50 minutes),
+then new items are refused.
+
+Reproducibility: the attempt stores its seed, the item pools (ids and difficulties) as
+they were at start, the excluded items and the target level; each response stores the
+item as served. ``replay(attempt)`` recomputes the adaptive path and the section scores
+from these alone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from cloe_portal import clock
+from cloe_portal.accounts.models import User
+from cloe_portal.audit.services import record
+from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto
+from cloe_portal.extensions import db
+from cloe_portal.itembank.models import Item
+from cloe_portal.rules import cat
+from cloe_portal.rules.cefr import SECTION_ORDER, sublevel_for_score
+from cloe_portal.rules.scoring import (
+    ITEM_TYPES,
+    default_time_limit,
+    scaled_time_limit,
+    score_response,
+    shuffle_for_display,
+)
+from cloe_portal.rules.windows import days_left, window_state, written_window
+from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.status import set_status
+from cloe_portal.written.models import IntegrityEvent, WrittenAttempt, WrittenResponse
+
+SECTIONS = len(SECTION_ORDER)
+LATE_FINISH = timedelta(hours=2)
+GET_READY_SECONDS = 3.0
+CLIENT_EVENTS = ("tab_hidden", "window_blur", "fullscreen_exit")
+MAX_CLIENT_EVENTS = 500  # per attempt: a runaway script must not fill the log
+STARTABLE_STATUSES = ("enrolled", "identity_done")
+
+
+class WrittenError(Exception):
+    """A rule refuses the action; the message is French and shown to the user."""
+
+
+class NotCurrentItem(WrittenError):
+    """The answer is for an item that is not the current one."""
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What happened to a submitted answer: recorded, late (timed out) or duplicate."""
+
+    kind: str
+    response: WrittenResponse
+
+
+# --- registrations and windows ------------------------------------------------------
+
+
+def current_registration(user: User) -> Registration | None:
+    """The candidate's latest registration that is not cancelled."""
+    stmt = (
+        db.select(Registration)
+        .where(Registration.candidate_id == user.id, Registration.status != "cancelled")
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+    )
+    return db.session.scalars(stmt).first()
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """The written window of a registration as shown to candidates, partners and referents."""
+
+    state: str
+    opens_at: datetime
+    closes_at: datetime
+    days_left: int
+
+
+def window_info(registration: Registration, now: datetime | None = None) -> WindowInfo:
+    """Say whether the registration's written window is open, and until when."""
+    now = now or clock.now()
+    test_date = registration.session.written_date
+    extension = registration.window_extension_days or 0
+    window = written_window(test_date, extension)
+    return WindowInfo(window_state(now, test_date, extension), window.opens_at,
+                      window.closes_at, days_left(now, test_date, extension))
+
+
+def extend_window(registration: Registration, actor: User, days: int, reason: str) -> None:
+    """Give a registration more days to take the written test (referent decision)."""
+    if not 1 <= days <= 90:
+        raise WrittenError("La prolongation doit être comprise entre 1 et 90 jours.")
+    registration.window_extension_days = (registration.window_extension_days or 0) + days
+    record(actor, "written.window_extended", registration, reason=reason,
+           details={"days": days, "total": registration.window_extension_days})
+    db.session.flush()
+
+
+def attempt_for(registration: Registration) -> WrittenAttempt | None:
+    """The certification attempt of a registration, if started."""
+    return db.session.scalars(
+        db.select(WrittenAttempt).where(WrittenAttempt.registration_id == registration.id)
+    ).first()
+
+
+def latest_photos(user: User, registration: Registration | None) -> dict[str, CandidatePhoto]:
+    """The latest face and ID photos a candidate took for this registration."""
+    stmt = db.select(CandidatePhoto).where(CandidatePhoto.user_id == user.id)
+    if registration is not None:
+        stmt = stmt.where(CandidatePhoto.registration_id == registration.id)
+    photos: dict[str, CandidatePhoto] = {}
+    for photo in db.session.scalars(stmt.order_by(CandidatePhoto.id)):
+        photos[photo.kind] = photo
+    return photos
+
+
+def start_problems(registration: Registration, now: datetime | None = None) -> list[str]:
+    """French reasons why the certification test cannot start now (empty when it can)."""
+    problems = []
+    info = window_info(registration, now)
+    if info.state == "not_open":
+        problems.append("Votre test écrit n'est pas encore ouvert : il ouvre le jour de votre "
+                        "session.")
+    elif info.state == "closed":
+        problems.append("La période pour passer votre test écrit est terminée. Contactez votre "
+                        "organisme de formation : votre référent peut la prolonger.")
+    if registration.status not in STARTABLE_STATUSES:
+        problems.append("Votre test écrit a déjà été passé pour cette inscription.")
+    if _identity_id(registration.candidate_id) is None:
+        problems.append("Complétez d'abord le formulaire d'identité.")
+    photos = latest_photos(registration.candidate, registration)
+    if "face" not in photos or "id_document" not in photos:
+        problems.append("Prenez d'abord la photo de votre visage et celle de votre pièce "
+                        "d'identité (vérification du matériel).")
+    return problems
+
+
+def _identity_id(user_id: int) -> int | None:
+    return db.session.scalar(
+        db.select(CandidateIdentity.id).where(CandidateIdentity.user_id == user_id)
+    )
+
+
+# --- starting -------------------------------------------------------------------------
+
+
+def _pool_items(language: str, pool: str, skill: str | None = None) -> list[Item]:
+    stmt = db.select(Item).where(Item.language == language, Item.pool == pool,
+                                 Item.status == "live")
+    if skill is not None:
+        stmt = stmt.where(Item.skill == skill)
+    return list(db.session.scalars(stmt.order_by(Item.id)))
+
+
+def start_certification(registration: Registration, actor: User,
+                        now: datetime | None = None) -> WrittenAttempt:
+    """Start (or return the already started) written test of a registration."""
+    existing = attempt_for(registration)
+    if existing is not None:
+        return existing
+    now = now or clock.now()
+    problems = start_problems(registration, now)
+    if problems:
+        raise WrittenError(" ".join(problems))
+    language = registration.session.language
+    snapshot = {}
+    for skill in SECTION_ORDER:
+        items = _pool_items(language, "certification", skill)
+        if len(items) < cat.SECTION_LENGTH:
+            raise WrittenError(
+                "Le test ne peut pas commencer : la banque de questions est incomplète pour "
+                "cette langue. Contactez votre organisme de formation."
+            )
+        snapshot[skill] = [[item.id, item.difficulty] for item in items]
+    identity = db.session.scalars(
+        db.select(CandidateIdentity).where(CandidateIdentity.user_id == registration.candidate_id)
+    ).one()
+    attempt = WrittenAttempt(
+        candidate_id=registration.candidate_id,
+        registration_id=registration.id,
+        mode="certification",
+        language=language,
+        target_level=registration.target_level,
+        seed=secrets.randbelow(2**31 - 1),
+        pool_snapshot=snapshot,
+        excluded_item_ids=_items_seen_before(registration.candidate_id),
+        extra_time=registration.approved("extra_time"),
+        identity_snapshot=identity.snapshot(),
+        started_at=now,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    log_event(attempt, "started", now=now)
+    record(actor, "written.started", attempt, details={"registration_id": registration.id})
+    return attempt
+
+
+def _items_seen_before(candidate_id: int) -> list[int]:
+    """Items this candidate was served in earlier certification attempts (retakes)."""
+    stmt = (
+        db.select(WrittenResponse.item_id)
+        .join(WrittenAttempt, WrittenAttempt.id == WrittenResponse.attempt_id)
+        .where(WrittenAttempt.candidate_id == candidate_id,
+               WrittenAttempt.mode == "certification", WrittenResponse.item_id.is_not(None))
+        .distinct()
+    )
+    return sorted(db.session.scalars(stmt))
+
+
+def start_demo(user: User, language: str, now: datetime | None = None) -> WrittenAttempt:
+    """Start a demo mini-test: the 7 demo items, one per type, not scored."""
+    now = now or clock.now()
+    for old in db.session.scalars(
+        db.select(WrittenAttempt).where(WrittenAttempt.candidate_id == user.id,
+                                        WrittenAttempt.mode == "demo",
+                                        WrittenAttempt.status == "in_progress")
+    ):
+        old.status = "abandoned"
+    items = _pool_items(language, "demo") or _pool_items("en", "demo")
+    by_type: dict[str, Item] = {}
+    for item in items:
+        by_type.setdefault(item.type, item)
+    ordered = [by_type[t] for t in ITEM_TYPES if t in by_type]
+    if not ordered:
+        raise WrittenError("Le mini-test démo n'est pas disponible pour le moment.")
+    attempt = WrittenAttempt(
+        candidate_id=user.id, registration_id=None, mode="demo", language=ordered[0].language,
+        target_level="B1", seed=secrets.randbelow(2**31 - 1),
+        pool_snapshot={"demo": [[item.id, item.difficulty] for item in ordered]},
+        excluded_item_ids=[], extra_time=False, started_at=now,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+# --- timing -------------------------------------------------------------------------
+
+
+def time_limit_for(item: Item, extra_time: bool) -> int:
+    """An item's time limit in seconds for this candidate (accommodation, test override)."""
+    override = current_app.config.get("ITEM_TIME_LIMIT_OVERRIDE")
+    if override:
+        return int(override)
+    base = item.time_limit or default_time_limit(item.type, item.difficulty)
+    return scaled_time_limit(base, extra_time)
+
+
+def grace() -> timedelta:
+    """Latency allowed after the shown limit before an answer counts as timed out."""
+    return timedelta(seconds=float(current_app.config.get("ANSWER_GRACE_SECONDS", 3)))
+
+
+def deadline(response: WrittenResponse) -> datetime:
+    """The last instant an answer to this item is accepted (limit + grace)."""
+    return response.served_at + timedelta(seconds=response.time_limit) + grace()
+
+
+def remaining_seconds(response: WrittenResponse, now: datetime | None = None) -> float:
+    """Seconds left on the candidate's countdown (0 when over; grace not included)."""
+    now = now or clock.now()
+    end = response.served_at + timedelta(seconds=response.time_limit)
+    return max(0.0, (end - now).total_seconds())
+
+
+def ready_seconds(response: WrittenResponse, now: datetime | None = None) -> float:
+    """Seconds of the "get ready" pause still to run before the countdown starts."""
+    now = now or clock.now()
+    return max(0.0, (response.served_at - now).total_seconds())
+
+
+# --- the adaptive path (shared by the live test and the replay) ----------------------------
+
+
+def _stored_score(response: WrittenResponse) -> float:
+    return float(response.score or 0.0)
+
+
+def _theta_before(attempt: WrittenAttempt, earlier_same_round: list[WrittenResponse],
+                  score_of: Any = _stored_score) -> float:
+    pairs = [(cat.difficulty_to_b(r.item_difficulty), score_of(r)) for r in earlier_same_round]
+    theta, _ = cat.estimate(pairs, cat.start_theta(attempt.target_level))
+    return theta
+
+
+def _choose_item_id(attempt: WrittenAttempt, section: int, round_: int,
+                    history: list[WrittenResponse], score_of: Any = _stored_score) -> int:
+    """The item the engine serves next, from the attempt's frozen pool and its history.
+
+    ``history`` is every response already served in the section (all rounds), in order.
+    Items of a discarded round stay used, so an incident restart draws new items.
+    """
+    if attempt.mode == "demo":
+        served = {r.item_id for r in history if r.round == round_}
+        for item_id, _difficulty in attempt.pool_snapshot["demo"]:
+            if item_id not in served:
+                return item_id
+        raise cat.BankExhausted(None, len(served))
+    skill = SECTION_ORDER[section]
+    entries = attempt.pool_snapshot[skill]
+    pool = cat.ItemPool([e[0] for e in entries], [e[1] for e in entries])
+    theta = _theta_before(attempt, [r for r in history if r.round == round_], score_of)
+    rng = cat.step_rng(attempt.seed, section, len(history))
+    return int(cat.select_next(pool, theta, {r.item_id for r in history}, rng,
+                               exclude=attempt.excluded_item_ids, skill=skill))
+
+
+def _section_length(attempt: WrittenAttempt) -> int:
+    return len(attempt.pool_snapshot["demo"]) if attempt.mode == "demo" else cat.SECTION_LENGTH
+
+
+def _section_count(attempt: WrittenAttempt) -> int:
+    return 1 if attempt.mode == "demo" else SECTIONS
+
+
+def _responses(attempt: WrittenAttempt) -> list[WrittenResponse]:
+    return list(db.session.scalars(
+        db.select(WrittenResponse).where(WrittenResponse.attempt_id == attempt.id)
+        .order_by(WrittenResponse.sequence)
+    ))
+
+
+def _section_score(attempt: WrittenAttempt, final: list[WrittenResponse],
+                   score_of: Any = _stored_score) -> int:
+    pairs = [(cat.difficulty_to_b(r.item_difficulty), score_of(r)) for r in final]
+    return cat.section_score(pairs, cat.start_theta(attempt.target_level))
+
+
+# --- serving --------------------------------------------------------------------------
+
+
+def _close_if_expired(response: WrittenResponse, now: datetime) -> bool:
+    """Close a pending item whose deadline passed without an answer; True when closed."""
+    if response.status == "pending" and now > deadline(response):
+        response.status = "timed_out"
+        response.score = 0.0
+        return True
+    return False
+
+
+def current_item(attempt: WrittenAttempt, now: datetime | None = None) -> WrittenResponse | None:
+    """The item the candidate must answer now, serving the next one when needed.
+
+    Returns None once the attempt is finished (the caller shows the end page).
+    """
+    now = now or clock.now()
+    if attempt.status != "in_progress":
+        return None
+    responses = _responses(attempt)
+    pending = next((r for r in responses if r.status == "pending"), None)
+    if pending is not None and not _close_if_expired(pending, now):
+        return pending
+    if attempt.mode == "certification" and attempt.registration is not None:
+        info = window_info(attempt.registration, now)
+        if info.state == "closed" and now > info.closes_at + LATE_FINISH:
+            raise WrittenError("La période pour passer votre test écrit est terminée.")
+    return _serve_next(attempt, responses, now)
+
+
+def _serve_next(attempt: WrittenAttempt, responses: list[WrittenResponse],
+                now: datetime) -> WrittenResponse | None:
+    while True:
+        section = attempt.current_section
+        in_round = [r for r in responses if r.section == section
+                    and r.round == attempt.current_round and r.status != "discarded"]
+        if len(in_round) < _section_length(attempt):
+            break
+        attempt.current_section += 1
+        attempt.current_round = 0
+        if attempt.current_section >= _section_count(attempt):
+            finish(attempt, now)
+            return None
+    history = [r for r in responses if r.section == section]
+    item = db.session.get(Item, _choose_item_id(attempt, section, attempt.current_round, history))
+    sequence = (responses[-1].sequence if responses else 0) + 1
+    pause = float(current_app.config.get("WRITTEN_GET_READY_SECONDS", GET_READY_SECONDS))
+    served_at = now + timedelta(seconds=pause if responses else 0)
+    display_seed = attempt.seed * 1000 + sequence
+    response = WrittenResponse(
+        attempt_id=attempt.id, sequence=sequence, section=section,
+        skill=SECTION_ORDER[section] if attempt.mode == "certification" else item.skill,
+        round=attempt.current_round, item_id=item.id, item_code=item.code,
+        item_version=item.version, item_difficulty=item.difficulty, item_type=item.type,
+        content=item.content, shown=shuffle_for_display(item.type, item.content, display_seed),
+        time_limit=time_limit_for(item, attempt.extra_time), status="pending",
+        served_at=served_at,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError:
+        # Another request of the same candidate served this sequence first: use it.
+        return db.session.scalars(
+            db.select(WrittenResponse).where(WrittenResponse.attempt_id == attempt.id,
+                                             WrittenResponse.sequence == sequence)
+        ).one()
+    return response
+
+
+def note_display(attempt: WrittenAttempt, response: WrittenResponse,
+                 now: datetime | None = None) -> None:
+    """Count a full display of an item; showing it again means the candidate came back."""
+    response.displays += 1
+    if response.displays > 1:
+        log_event(attempt, "resumed", sequence=response.sequence, now=now,
+                  details={"remaining_seconds": round(remaining_seconds(response, now), 1)})
+
+
+# --- answering ------------------------------------------------------------------------
+
+
+def submit_answer(attempt: WrittenAttempt, sequence: int, answer: Any,
+                  now: datetime | None = None, by_timer: bool = False) -> AnswerOutcome:
+    """Record the answer to item ``sequence``: scored in time, timed out when late."""
+    now = now or clock.now()
+    response = db.session.scalars(
+        db.select(WrittenResponse)
+        .where(WrittenResponse.attempt_id == attempt.id, WrittenResponse.sequence == sequence)
+        .with_for_update()
+    ).first()
+    if response is None or response.status == "discarded" or attempt.status != "in_progress":
+        raise NotCurrentItem("Cette question n'est plus la question en cours : votre réponse "
+                             "n'a pas été enregistrée. Voici la question en cours.")
+    if response.answered_at is not None:
+        return AnswerOutcome("duplicate", response)
+    response.answered_at = now
+    response.response = answer
+    response.submitted_by_timer = bool(by_timer)
+    response.time_taken = round(max(0.0, (now - response.served_at).total_seconds()), 3)
+    if response.status == "timed_out" or now > deadline(response):
+        # Kept for audit, never scored: the server's clock decides, not the browser's.
+        response.status = "timed_out"
+        response.score = 0.0
+        return AnswerOutcome("late", response)
+    response.status = "answered"
+    response.score = score_response(response.item_type, response.content, answer)
+    return AnswerOutcome("recorded", response)
+
+
+def parse_answer(shown: dict, form: Any) -> Any:
+    """Turn the item form into the response format of FORMAT.md (never raises)."""
+    item_type = shown.get("type")
+
+    def index(name: str) -> int | None:
+        value = (form.get(name) or "").strip()
+        return int(value) if value.isdigit() and len(value) < 4 else None
+
+    def gaps(count: int, as_index: bool = False) -> list:
+        values = []
+        for i in range(min(int(count or 0), 50)):
+            values.append(index(f"gap-{i}") if as_index else (form.get(f"gap-{i}") or "")[:200])
+        return values
+
+    if item_type == "mcq":
+        return index("choice")
+    if item_type == "gap_free":
+        return gaps(shown.get("gaps", 0))
+    if item_type == "gap_dropdown":
+        return gaps(shown.get("gaps", 0), as_index=True)
+    if item_type == "word_bank":
+        return gaps(shown.get("gaps", 0))
+    if item_type == "word_order":
+        return [shown.get("first", "")] + [w[:200] for w in form.getlist("order")[:50]]
+    if item_type == "sentence_order":
+        order = [v for v in form.getlist("order")[:20] if v.isdigit() and len(v) < 3]
+        return [0] + [int(v) for v in order]
+    if item_type == "listening":
+        question = shown.get("question") or {}
+        if question.get("kind") == "mcq":
+            return index("choice")
+        return gaps(question.get("gaps", 0))
+    return None
+
+
+def record_play(attempt: WrittenAttempt, sequence: int) -> int:
+    """Count one play of the current listening clip; refuse beyond the allowed plays."""
+    response = db.session.scalars(
+        db.select(WrittenResponse)
+        .where(WrittenResponse.attempt_id == attempt.id, WrittenResponse.sequence == sequence)
+        .with_for_update()
+    ).first()
+    if response is None or response.status != "pending" or response.item_type != "listening":
+        raise NotCurrentItem("Cet extrait n'appartient pas à la question en cours.")
+    allowed = int(response.shown.get("max_plays", 2))
+    if response.audio_plays >= allowed:
+        raise WrittenError(f"Vous avez déjà écouté cet extrait {allowed} fois.")
+    response.audio_plays += 1
+    return allowed - response.audio_plays
+
+
+# --- incidents and the integrity log ---------------------------------------------------
+
+
+def log_event(attempt: WrittenAttempt, kind: str, sequence: int | None = None,
+              now: datetime | None = None, details: dict | None = None) -> IntegrityEvent:
+    """Append an event to the attempt's integrity log."""
+    event = IntegrityEvent(attempt_id=attempt.id, at=now or clock.now(), kind=kind,
+                           sequence=sequence, details=details)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def log_client_event(attempt: WrittenAttempt, kind: str, now: datetime | None = None) -> bool:
+    """Store a browser-reported event (tab hidden, blur, fullscreen left); False if ignored."""
+    if kind not in CLIENT_EVENTS or attempt.status != "in_progress":
+        return False
+    count = db.session.scalar(
+        db.select(db.func.count(IntegrityEvent.id)).where(IntegrityEvent.attempt_id == attempt.id)
+    )
+    if count >= MAX_CLIENT_EVENTS:
+        return False
+    pending = db.session.scalars(
+        db.select(WrittenResponse.sequence).where(WrittenResponse.attempt_id == attempt.id,
+                                                  WrittenResponse.status == "pending")
+    ).first()
+    log_event(attempt, kind, sequence=pending, now=now)
+    return True
+
+
+def restart_section(attempt: WrittenAttempt, actor: User, now: datetime | None = None) -> int:
+    """Incident button: discard the current section's answers and draw it again.
+
+    The discarded responses stay in the database (marked ``discarded``) for the jury;
+    numbering continues. Returns how many responses were discarded.
+    """
+    now = now or clock.now()
+    if attempt.status != "in_progress":
+        raise WrittenError("Le test est terminé.")
+    discarded = 0
+    for response in _responses(attempt):
+        if (response.section == attempt.current_section
+                and response.round == attempt.current_round and response.status != "discarded"):
+            if response.status == "pending":
+                _close_if_expired(response, now)
+            response.status = "discarded"
+            discarded += 1
+    log_event(attempt, "incident_restart", now=now,
+              details={"section": attempt.current_section, "round": attempt.current_round,
+                       "discarded": discarded})
+    attempt.current_round += 1
+    record(actor, "written.incident_restart", attempt,
+           details={"section": attempt.current_section, "discarded": discarded})
+    db.session.flush()
+    return discarded
+
+
+# --- finishing and scores ----------------------------------------------------------------
+
+
+def finish(attempt: WrittenAttempt, now: datetime | None = None) -> None:
+    """Close the attempt; for a certification, store the section scores and move on."""
+    now = now or clock.now()
+    attempt.status = "finished"
+    attempt.finished_at = now
+    log_event(attempt, "finished", now=now)
+    if attempt.mode != "certification":
+        return
+    responses = _responses(attempt)
+    attempt.section_scores = {
+        skill: _section_score(attempt, [r for r in responses if r.section == i
+                                        and r.status in ("answered", "timed_out")])
+        for i, skill in enumerate(SECTION_ORDER)
+    }
+    registration = attempt.registration
+    if registration is not None:
+        registration.written_done_at = now
+        set_status(registration, "written_done", actor=attempt.candidate)
+    db.session.flush()
+
+
+def section_scores(registration: Registration) -> dict[str, int] | None:
+    """The five section scores (0–100) of a finished written test, else None."""
+    attempt = attempt_for(registration)
+    if attempt is None or attempt.status != "finished" or not attempt.section_scores:
+        return None
+    return {skill: int(attempt.section_scores[skill]) for skill in SECTION_ORDER}
+
+
+def section_levels(scores: dict[str, int] | None) -> dict[str, str] | None:
+    """The CEFR sub-level of each section score."""
+    if scores is None:
+        return None
+    return {skill: sublevel_for_score(score) for skill, score in scores.items()}
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The outcome of replaying an attempt from its stored data."""
+
+    scores: dict[str, int]
+    path_matches: bool
+    mismatches: list[int]
+    rescored_mismatches: list[int]
+
+
+def replay(attempt: WrittenAttempt) -> Replay:
+    """Recompute the adaptive path and the section scores from stored data only.
+
+    For every served response the engine is asked again which item it would pick (same
+    seed, frozen pool, same earlier responses); each answer is rescored from the content
+    as served. Nothing is read from the item table.
+    """
+    responses = _responses(attempt)
+
+    def rescore(response: WrittenResponse) -> float:
+        # Unanswered, or answered after the deadline: 0. Otherwise score the stored
+        # response against the content as served (key included).
+        if response.answered_at is None or response.answered_at > deadline(response):
+            return 0.0
+        return score_response(response.item_type, response.content, response.response)
+
+    mismatches: list[int] = []
+    rescored: list[int] = []
+    scores: dict[str, int] = {}
+    for section, skill in enumerate(SECTION_ORDER[: _section_count(attempt)]):
+        in_section = [r for r in responses if r.section == section]
+        for i, response in enumerate(in_section):
+            expected = _choose_item_id(attempt, section, response.round, in_section[:i], rescore)
+            if expected != response.item_id:
+                mismatches.append(response.sequence)
+            if response.score is not None and abs(rescore(response) - response.score) > 1e-9:
+                rescored.append(response.sequence)
+        final = [r for r in in_section if r.status in ("answered", "timed_out")]
+        scores[skill] = _section_score(attempt, final, rescore)
+    return Replay(scores, not mismatches, mismatches, rescored)
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+
+def set_verdict(attempt: WrittenAttempt, verdict: str, source: str, actor: User | None,
+                comment: str | None = None, now: datetime | None = None) -> None:
+    """Record the proctoring verdict (referent, or the proctoring service's webhook)."""
+    from cloe_portal.written.models import VERDICTS
+
+    if verdict not in VERDICTS:
+        raise WrittenError("Avis de surveillance inconnu.")
+    now = now or clock.now()
+    attempt.proctoring_verdict = verdict
+    attempt.verdict_source = source
+    attempt.verdict_comment = (comment or "").strip()[:2000] or None
+    attempt.verdict_at = now
+    attempt.verdict_by_id = actor.id if actor is not None else None
+    log_event(attempt, "verdict", now=now, details={"verdict": verdict, "source": source})
+    record(actor, "written.verdict", attempt, reason=attempt.verdict_comment,
+           details={"verdict": verdict, "source": source})
+
+
+def send_item_audio(name: str):  # noqa: ANN201 - a Flask response
+    """Send an item's audio file from the item bank's audio folder (no path tricks)."""
+    from flask import abort, send_from_directory
+
+    from cloe_portal.itembank.loader import CONTENT_DIR
+
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".ogg"):
+        abort(404)
+    response = send_from_directory(CONTENT_DIR.parent / "audio", name, mimetype="audio/ogg",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

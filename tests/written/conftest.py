@@ -1,0 +1,82 @@
+"""Factories for the written test: a bank, a registration ready to start, answering helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cloe_portal import clock
+from cloe_portal.candidates import services as candidate_services
+from cloe_portal.extensions import db
+from cloe_portal.itembank.loader import load_bank_files
+from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+IDENTITY = {
+    "birth_name": "Durand", "usage_name": "", "first_names": "Camille Marie", "gender": "F",
+    "birth_date": date(1990, 5, 17), "birth_city": "Lyon", "birth_country": "France",
+    "birth_department": "69", "email": "camille@example.fr", "address": "3 rue Neuve",
+    "postcode": "69001", "city": "Lyon", "country": "France",
+}
+
+
+@pytest.fixture
+def bank(app):
+    """The English and French banks loaded into Item."""
+    count = load_bank_files(["en", "fr"])
+    db.session.commit()
+    return count
+
+
+@pytest.fixture
+def make_registration(app, make_user, make_org):
+    """A candidate's registration in a session of `language` on `written_date`."""
+
+    def make(candidate=None, written_date: date | None = None, language: str = "en",
+             target: str = "B1", extra_time: bool = False, ready: bool = False,
+             status: str = "enrolled"):
+        if candidate is None:
+            cel = make_org("cel")
+            candidate = make_user("candidate", org=make_org("partner", referent_centre=cel))
+        session = ExamSession(partner_id=candidate.organisation_id, name="Session test",
+                              language=language, written_date=written_date or clock.today_paris())
+        db.session.add(session)
+        db.session.flush()
+        registration = Registration(session_id=session.id, candidate_id=candidate.id,
+                                    partner_id=candidate.organisation_id, target_level=target,
+                                    training_hours=20, status=status)
+        db.session.add(registration)
+        db.session.flush()
+        if extra_time:
+            db.session.add(AccommodationRequest(registration_id=registration.id, kind="extra_time",
+                                                status="approved"))
+        if ready:
+            candidate_services.save_identity(candidate, registration, dict(IDENTITY))
+            candidate_services.save_photo(candidate, registration, "face", JPEG, "webcam")
+            candidate_services.save_photo(candidate, registration, "id_document", PNG, "upload")
+        db.session.commit()
+        return registration
+
+    return make
+
+
+def correct_answer(response) -> object:
+    """The right response to a served item, in the FORMAT.md response format."""
+    content, kind = response.content, response.item_type
+    if kind == "mcq":
+        return content["answer"]
+    if kind == "gap_free":
+        return [a[0] for a in content["answers"]]
+    if kind == "gap_dropdown":
+        return list(content["answers"])
+    if kind == "word_order":
+        return list(content["words"])
+    if kind == "sentence_order":
+        return list(range(len(content["sentences"])))
+    if kind == "word_bank":
+        return list(content["answers"])
+    question = content["question"]
+    return question["answer"] if question["kind"] == "mcq" else [a[0] for a in question["answers"]]
