@@ -37,10 +37,25 @@ def make_item(app) -> Callable[..., Item]:
     def make(code: str | None = None, status: str = "live", **overrides: Any) -> Item:
         language = overrides.get("language", "en")
         data = item_dict(code or f"{language}-voc-{next(counter):03d}", **overrides)
-        item = Item(code=data["code"], status=status, version=1, **{
-            k: data[k] for k in ("language", "skill", "type", "difficulty", "time_limit",
-                                 "domains", "pool", "content")
-        }, explanation=data.get("explanation"))
+        item = Item(
+            code=data["code"],
+            status=status,
+            version=1,
+            **{
+                k: data[k]
+                for k in (
+                    "language",
+                    "skill",
+                    "type",
+                    "difficulty",
+                    "time_limit",
+                    "domains",
+                    "pool",
+                    "content",
+                )
+            },
+            explanation=data.get("explanation"),
+        )
         db.session.add(item)
         db.session.commit()
         return item

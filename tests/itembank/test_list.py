@@ -15,12 +15,20 @@ def codes_on(html: str) -> set[str]:
 def test_filters_narrow_the_list(client, referent, make_item):
     make_item("en-voc-001", difficulty=15)
     make_item("en-gra-001", skill="grammar", difficulty=55, domains=["Santé"])
-    make_item("en-voc-002", status="retired", difficulty=95, pool="practice",
-              explanation="Parce que.")
-    make_item("fr-voc-001", language="fr",
-              content={"prompt": "Trouvez le mot « café ».", "options": ["a", "b", "c"], "answer": 0})
-    make_item("en-gra-002", skill="grammar", type="word_order",
-              content={"prompt": "Order.", "words": ["Where", "is", "it"]})
+    make_item(
+        "en-voc-002", status="retired", difficulty=95, pool="practice", explanation="Parce que."
+    )
+    make_item(
+        "fr-voc-001",
+        language="fr",
+        content={"prompt": "Trouvez le mot « café ».", "options": ["a", "b", "c"], "answer": 0},
+    )
+    make_item(
+        "en-gra-002",
+        skill="grammar",
+        type="word_order",
+        content={"prompt": "Order.", "words": ["Where", "is", "it"]},
+    )
 
     def listed(**args) -> set[str]:
         response = client.get("/items/", query_string=args)
