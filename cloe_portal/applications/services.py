@@ -82,9 +82,8 @@ def submit_application(data: dict[str, Any], files: dict[str, tuple[str, bytes]]
     missing = [DOCUMENT_KINDS[k] for k in DOCUMENT_KINDS if k not in files]
     if missing:
         raise ApplicationError("Documents manquants : " + ", ".join(missing))
-    application = PartnerApplication(
-        status="submitted", submitted_at=clock.now(), country="France", **data
-    )
+    data = {**data, "country": "France"}
+    application = PartnerApplication(status="submitted", submitted_at=clock.now(), **data)
     application.siret = checks.normalise_siret(application.siret)
     application.contact_email = application.contact_email.strip().lower()
     db.session.add(application)
