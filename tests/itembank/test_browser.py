@@ -45,3 +45,16 @@ def test_referent_creates_an_mcq_with_live_preview(page, make_user, make_item):
     created = db.session.scalars(db.select(Item).where(Item.code == "en-voc-777")).one()
     assert created.content["options"] == ["spoon", "mug", "table"]
     assert created.content["answer"] == 1
+
+
+def test_listening_editor_and_import_page_are_accessible(page, make_user):
+    browser_login(page, make_user("coordinator"))
+    page.goto("/items/new/listening")
+    page.get_by_label("Fichier audio existant").select_option("en-lis-001.ogg")
+    page.get_by_label("Forme de la question").select_option("gap")
+    assert page.get_by_label("Réponses acceptées").is_visible()
+    assert not page.get_by_label("Options").is_visible()  # mcq fields hidden for a gap question
+    page.locator("#item-preview audio").wait_for()
+    assert_accessible(page, "listening editor")
+    page.goto("/items/import")
+    assert_accessible(page, "import page")
