@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     abort,
@@ -142,7 +144,8 @@ def photo(photo_id: int):
     path = services.photo_path(found)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=found.mime, max_age=0)
+    # Photos are small (≤ 5 MB): read them whole so no file handle outlives the request.
+    response = send_file(BytesIO(path.read_bytes()), mimetype=found.mime, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

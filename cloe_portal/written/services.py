@@ -190,6 +190,17 @@ def start_certification(registration: Registration, actor: User,
     problems = start_problems(registration, now)
     if problems:
         raise WrittenError(" ".join(problems))
+    identity = db.session.scalars(
+        db.select(CandidateIdentity).where(CandidateIdentity.user_id == registration.candidate_id)
+    ).one()
+    attempt = create_certification_attempt(registration, identity.snapshot(), now)
+    record(actor, "written.started", attempt, details={"registration_id": registration.id})
+    return attempt
+
+
+def create_certification_attempt(registration: Registration, identity_snapshot: dict | None,
+                                 now: datetime) -> WrittenAttempt:
+    """Freeze the pools, seed and settings of a new certification attempt (no checks)."""
     language = registration.session.language
     snapshot = {}
     for skill in SECTION_ORDER:
@@ -200,9 +211,6 @@ def start_certification(registration: Registration, actor: User,
                 "cette langue. Contactez votre organisme de formation."
             )
         snapshot[skill] = [[item.id, item.difficulty] for item in items]
-    identity = db.session.scalars(
-        db.select(CandidateIdentity).where(CandidateIdentity.user_id == registration.candidate_id)
-    ).one()
     attempt = WrittenAttempt(
         candidate_id=registration.candidate_id,
         registration_id=registration.id,
@@ -213,13 +221,12 @@ def start_certification(registration: Registration, actor: User,
         pool_snapshot=snapshot,
         excluded_item_ids=_items_seen_before(registration.candidate_id),
         extra_time=registration.approved("extra_time"),
-        identity_snapshot=identity.snapshot(),
+        identity_snapshot=identity_snapshot,
         started_at=now,
     )
     db.session.add(attempt)
     db.session.flush()
     log_event(attempt, "started", now=now)
-    record(actor, "written.started", attempt, details={"registration_id": registration.id})
     return attempt
 
 
@@ -465,6 +472,24 @@ def submit_answer(attempt: WrittenAttempt, sequence: int, answer: Any,
     return AnswerOutcome("recorded", response)
 
 
+def expected_response(item_type: str, content: dict) -> Any:
+    """The right response to an item, in the response format of FORMAT.md."""
+    if item_type == "mcq":
+        return content["answer"]
+    if item_type == "gap_free":
+        return [accepted[0] for accepted in content["answers"]]
+    if item_type in ("gap_dropdown", "word_bank"):
+        return list(content["answers"])
+    if item_type == "word_order":
+        return list(content["words"])
+    if item_type == "sentence_order":
+        return list(range(len(content["sentences"])))
+    question = content["question"]
+    if question["kind"] == "mcq":
+        return question["answer"]
+    return [accepted[0] for accepted in question["answers"]]
+
+
 def parse_answer(shown: dict, form: Any) -> Any:
     """Turn the item form into the response format of FORMAT.md (never raises)."""
     item_type = shown.get("type")
@@ -593,7 +618,8 @@ def finish(attempt: WrittenAttempt, now: datetime | None = None) -> None:
     registration = attempt.registration
     if registration is not None:
         registration.written_done_at = now
-        set_status(registration, "written_done", actor=attempt.candidate)
+        if registration.status in STARTABLE_STATUSES:
+            set_status(registration, "written_done", actor=attempt.candidate)
     db.session.flush()
 
 

@@ -65,18 +65,6 @@ def make_registration(app, make_user, make_org):
 
 def correct_answer(response) -> object:
     """The right response to a served item, in the FORMAT.md response format."""
-    content, kind = response.content, response.item_type
-    if kind == "mcq":
-        return content["answer"]
-    if kind == "gap_free":
-        return [a[0] for a in content["answers"]]
-    if kind == "gap_dropdown":
-        return list(content["answers"])
-    if kind == "word_order":
-        return list(content["words"])
-    if kind == "sentence_order":
-        return list(range(len(content["sentences"])))
-    if kind == "word_bank":
-        return list(content["answers"])
-    question = content["question"]
-    return question["answer"] if question["kind"] == "mcq" else [a[0] for a in question["answers"]]
+    from cloe_portal.written.services import expected_response
+
+    return expected_response(response.item_type, response.content)
