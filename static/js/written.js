@@ -175,8 +175,11 @@
     if (!zone) { return; }
     post(zone.getAttribute("data-event-url"), { kind: kind }, true).catch(function () {});
   }
+  // Leaving the page (reload, closing) is logged by the server as a resumption on return.
+  var leaving = false;
+  window.addEventListener("pagehide", function () { leaving = true; });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { sendEvent("tab_hidden"); }
+    if (document.visibilityState === "hidden" && !leaving) { sendEvent("tab_hidden"); }
   });
   window.addEventListener("blur", function () { sendEvent("window_blur"); });
   var wasFullscreen = false;
