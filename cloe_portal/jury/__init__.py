@@ -1,0 +1,1 @@
+"""The jury: review queue, per-candidate decisions, the session's procès-verbal."""

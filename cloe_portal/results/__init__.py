@@ -1,0 +1,1 @@
+"""Results: attestations, certificates, the tamper-evident ledger, verification, exports."""
