@@ -67,8 +67,9 @@ def home():
             attempt=attempt,
             photos=written.latest_photos(current_user, registration),
             problems=written.start_problems(registration),
-            booking_url=optional_url("orals.candidate_booking", registration_id=registration.id),
-            results_url=optional_url("results.candidate_results", registration_id=registration.id),
+            booking_url=optional_url("orals.candidate_booking", inscription=registration.id),
+            results_url=(optional_url("results.candidate_results")
+                         if registration.status == "results_issued" else None),
         )
     return render_template("candidates/home.html", **context)
 

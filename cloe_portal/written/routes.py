@@ -264,7 +264,7 @@ def done(attempt_id: int):
     booking_url = None
     if attempt.mode == "certification" and attempt.registration is not None:
         booking_url = optional_url("orals.candidate_booking",
-                                   registration_id=attempt.registration_id)
+                                   inscription=attempt.registration_id)
         if booking_url and attempt.registration.status == "written_done":
             return redirect(booking_url)
     return render_template("written/done.html", attempt=attempt, booking_url=booking_url)

@@ -140,3 +140,15 @@ def test_practice_shows_answer_and_explanation_and_counts_progress(client, login
         Item.pool == "certification", Item.skill == "vocabulary")).first()
     assert client.post(f"/candidat/entrainement/vocabulary/{certification.id}",
                        data={"csrf_token": token}).status_code == 404
+
+
+def test_every_practice_skill_and_the_demo_start(client, login, csrf, bank, make_registration):
+    registration = make_registration()
+    login(registration.candidate)
+    for skill in ("vocabulary", "grammar", "expressions", "reading", "listening"):
+        page = client.get(f"/candidat/entrainement/{skill}")
+        assert page.status_code == 200 and "Valider" in page.get_data(as_text=True)
+    response = client.post("/candidat/demo", data={"csrf_token": csrf("/candidat/demo")})
+    assert response.status_code == 303 and "/ecrit/tentative/" in response.headers["Location"]
+    item = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mini-test démo" in item and "Question 1" in item

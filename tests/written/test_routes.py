@@ -155,3 +155,49 @@ def test_referent_sets_verdict_and_other_centre_gets_404(app, login, make_user, 
     other = app.test_client()
     login(make_user("referent"), test_client=other)
     assert other.get(f"/ecrit/referent/tentative/{attempt.id}").status_code == 404
+
+
+def test_end_of_test_goes_to_oral_booking_or_done_page(app, client, login, csrf, bank,
+                                                       make_registration, frozen_clock):
+    from datetime import timedelta
+
+    registration = make_registration(ready=True)
+    attempt = services.start_certification(registration, registration.candidate)
+    while (current := services.current_item(attempt)) is not None:
+        frozen_clock.advance(timedelta(seconds=5))
+        services.submit_answer(attempt, current.sequence, None)
+    db.session.commit()
+    login(registration.candidate)
+    response = client.get(f"/ecrit/tentative/{attempt.id}/fin")
+    if "orals.candidate_booking" in app.view_functions:
+        assert response.status_code == 302
+        assert f"inscription={registration.id}" in response.headers["Location"]
+    else:
+        html = response.get_data(as_text=True)
+        assert "Quitter sans réserver" in html and "est terminée" in html
+    # The item page of a finished test sends to the end page, never to a new item.
+    assert client.get(f"/ecrit/tentative/{attempt.id}").status_code == 302
+
+
+def test_referent_extends_a_closed_window(app, login, make_user, make_registration):
+    from datetime import timedelta
+
+    from cloe_portal import clock
+
+    registration = make_registration(written_date=clock.today_paris() - timedelta(days=45))
+    centre = registration.candidate.organisation.referent_centre
+    referent = app.test_client()
+    login(make_user("referent", org=centre), test_client=referent)
+    page = referent.get("/ecrit/referent").get_data(as_text=True)
+    assert registration.candidate.full_name in page
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    referent.post(f"/ecrit/referent/inscription/{registration.id}/prolonger",
+                  data={"csrf_token": token, "days": "20", "reason": "Force majeure"})
+    db.session.expire_all()
+    assert services.window_info(registration).state == "open"
+    other = app.test_client()
+    login(make_user("referent"), test_client=other)
+    other_token = re.search(r'name="csrf-token" content="([^"]+)"',
+                            other.get("/ecrit/referent").get_data(as_text=True)).group(1)
+    assert other.post(f"/ecrit/referent/inscription/{registration.id}/prolonger",
+                      data={"csrf_token": other_token, "days": "5"}).status_code == 404

@@ -214,3 +214,20 @@ def test_whole_written_journey_in_chromium(app, page, bank, make_registration, t
     assert set(levels) == {"vocabulary", "grammar", "expressions", "reading", "listening"}
     assert all(score >= 60 for score in scores.values()), scores
     assert services.replay(db.session.get(WrittenAttempt, attempt_id)).scores == scores
+
+
+@pytest.mark.browser
+def test_phone_is_refused_with_a_clear_message(app, _playwright, live_server, make_registration):
+    registration = make_registration()
+    context = _playwright.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
+                                      screen={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True, locale="fr-FR")
+    try:
+        phone = context.new_page()
+        browser_login(phone, registration.candidate)
+        phone.goto("/candidat/materiel")
+        assert phone.locator("[data-phone-block]").is_visible()
+        assert "ne fonctionne pas sur téléphone" in phone.locator("[data-phone-block]").inner_text()
+        assert not phone.get_by_role("button", name="Jouer un son").is_visible()
+    finally:
+        context.close()
