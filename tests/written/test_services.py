@@ -208,3 +208,15 @@ def test_client_events_are_logged_with_the_current_question(attempt):
     event = db.session.scalars(db.select(IntegrityEvent).where(
         IntegrityEvent.kind == "tab_hidden")).one()
     assert event.sequence == response.sequence
+
+
+def test_started_test_may_finish_shortly_after_the_window_closes_not_days_later(attempt,
+                                                                                frozen_clock):
+    closes = services.window_info(attempt.registration).closes_at
+    first = services.current_item(attempt)
+    frozen_clock(closes + timedelta(minutes=30))
+    services.submit_answer(attempt, first.sequence, None)
+    assert services.current_item(attempt).sequence == 2  # 30 min late: still served
+    frozen_clock(closes + timedelta(days=2))
+    with pytest.raises(services.WrittenError, match="terminée"):
+        services.current_item(attempt)
