@@ -95,6 +95,10 @@ class Config:
         self.ANSWER_GRACE_SECONDS = float(os.environ.get("ANSWER_GRACE_SECONDS", "3"))
         # Test-only: overrides every item's time limit (browser tests).
         self.ITEM_TIME_LIMIT_OVERRIDE = None
+        # Written test: pause before the next item's countdown starts ("préparez-vous").
+        self.WRITTEN_GET_READY_SECONDS = float(os.environ.get("WRITTEN_GET_READY_SECONDS", "3"))
+        # Proctoring service webhook: HMAC-SHA256 key of the request body; empty disables it.
+        self.PROCTORING_WEBHOOK_SECRET = os.environ.get("PROCTORING_WEBHOOK_SECRET", "")
         self.TESTING = False
 
 
