@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
     URLField,
+    widgets,
 )
 from wtforms.validators import (
     URL,
@@ -92,7 +93,7 @@ class ApplicationForm(FlaskForm):
     elearning_share = _percent("Part de l'e-learning dans votre offre (%)",
                                "Part des heures suivies en autonomie, sans formateur.")
     teaching_formats = SelectMultipleField("Formules pédagogiques proposées",
-                                           choices=dict(TEACHING_FORMATS),
+                                           option_widget=widgets.CheckboxInput(), choices=dict(TEACHING_FORMATS),
                                            validators=[DataRequired("Cochez au moins une formule.")])
     trainer_count = IntegerField("Nombre de formateurs et d'encadrants pédagogiques",
                                  validators=[InputRequired(REQUIRED), NumberRange(0, 10000, "Nombre invalide.")],

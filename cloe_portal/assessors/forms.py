@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
@@ -34,7 +35,7 @@ class AssessorForm(VideoLinkMixin, FlaskForm):
     first_name = StringField("Prénom", validators=[DataRequired(REQUIRED), Length(max=120)])
     last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
     email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)])
-    languages = SelectMultipleField("Langues évaluées", choices=dict(LANGUAGES),
+    languages = SelectMultipleField("Langues évaluées", option_widget=widgets.CheckboxInput(), choices=dict(LANGUAGES),
                                     validators=[DataRequired("Cochez au moins une langue.")])
     video_link = StringField("Lien de visioconférence", validators=[Optional(), Length(max=500)],
                              description="Adresse https:// de la salle virtuelle où l'évaluateur reçoit les candidats.")

@@ -213,10 +213,15 @@ def attempt(acc_id: int):
     return _detail(_load(acc.assessor_id), overrides={acc.id: {"attempt": form}}, status=422)
 
 
+@bp.app_template_global("assessor_standing")
+def assessor_standing(user: User) -> dict:
+    """For `assessors/_my_status.html`, which any page (e.g. the assessor's home) may include."""
+    return {"statuses": services.language_statuses(user.id),
+            "profile": services.profile_for(user, create=False)}
+
+
 @bp.route("/mon-habilitation")
 @role_required("assessor")
 def mine():
     """The assessor's own standing: languages, validity, and why it may not be booked."""
-    return render_template("assessors/mine.html",
-                           statuses=services.language_statuses(current_user.id),
-                           profile=services.profile_for(current_user, create=False))
+    return render_template("assessors/mine.html")
