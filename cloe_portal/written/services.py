@@ -311,13 +311,6 @@ def _stored_score(response: WrittenResponse) -> float:
     return float(response.score or 0.0)
 
 
-def _theta_before(attempt: WrittenAttempt, earlier_same_round: list[WrittenResponse],
-                  score_of: Any = _stored_score) -> float:
-    pairs = [(cat.difficulty_to_b(r.item_difficulty), score_of(r)) for r in earlier_same_round]
-    theta, _ = cat.estimate(pairs, cat.start_theta(attempt.target_level))
-    return theta
-
-
 def _choose_item_id(attempt: WrittenAttempt, section: int, round_: int,
                     history: list[WrittenResponse], score_of: Any = _stored_score) -> int:
     """The item the engine serves next, from the attempt's frozen pool and its history.
@@ -334,10 +327,14 @@ def _choose_item_id(attempt: WrittenAttempt, section: int, round_: int,
     skill = SECTION_ORDER[section]
     entries = attempt.pool_snapshot[skill]
     pool = cat.ItemPool([e[0] for e in entries], [e[1] for e in entries])
-    theta = _theta_before(attempt, [r for r in history if r.round == round_], score_of)
+    pairs = [(cat.difficulty_to_b(r.item_difficulty), score_of(r))
+             for r in history if r.round == round_]
     rng = cat.step_rng(attempt.seed, section, len(history))
-    return int(cat.select_next(pool, theta, {r.item_id for r in history}, rng,
-                               exclude=attempt.excluded_item_ids, skill=skill))
+    # next_item widens the random bin for a section's first items (exposure control), as
+    # measured by benchmarks/cat_simulation.py.
+    return int(cat.next_item(pool, pairs, cat.start_theta(attempt.target_level),
+                             {r.item_id for r in history}, rng,
+                             exclude=attempt.excluded_item_ids, skill=skill))
 
 
 def _section_length(attempt: WrittenAttempt) -> int:
