@@ -18,6 +18,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, g, has_request_context, render_template
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from cloe_portal import clock
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+# A message left "sending" by a crashed process is retried after this delay.
+SENDING_TIMEOUT = timedelta(minutes=10)
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str, str]:
@@ -68,6 +71,7 @@ def queue_email(
         ]
         or None,
         status="pending",
+        message_id=make_msgid(domain="cloe.local"),
         created_at=clock.now(),
         next_attempt_at=clock.now(),
     )
@@ -91,7 +95,7 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to_email
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain="cloe.local")
+    email["Message-ID"] = message.message_id or make_msgid(domain="cloe.local")
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -124,13 +128,40 @@ def _smtp_send(email: EmailMessage) -> None:
         smtp.send_message(email)
 
 
+def _claim(message: OutboxMessage) -> bool:
+    """Atomically mark a due message "sending" (committed); False if another process has it."""
+    now = clock.now()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status.in_(("pending", "failed", "sending")),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status="sending", next_attempt_at=now + SENDING_TIMEOUT,
+                attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(message)
+    return True
+
+
 def deliver(message: OutboxMessage) -> bool:
-    """Try to deliver one message now; record the outcome on the row (caller commits)."""
+    """Try to deliver one due message now and record the outcome on the row (committed).
+
+    The row is claimed ("sending", committed) before the SMTP dialogue: a process killed
+    mid-send leaves it claimed, and it is retried only after SENDING_TIMEOUT with the same
+    Message-ID; two live processes never send the same message.
+    """
     if not current_app.config.get("MAIL_SERVER"):
         message.status = "recorded"
         message.next_attempt_at = None
         return True
-    message.attempts += 1
+    if not _claim(message):
+        return False
     try:
         _smtp_send(_build(message))
     except (OSError, smtplib.SMTPException) as exc:
@@ -143,11 +174,13 @@ def deliver(message: OutboxMessage) -> bool:
             delay = BACKOFF_MINUTES[min(message.attempts - 1, len(BACKOFF_MINUTES) - 1)]
             message.next_attempt_at = clock.now() + timedelta(minutes=delay)
         log.warning("email %s to %s failed: %s", message.id, message.to_email, exc)
+        db.session.commit()
         return False
     message.status = "sent"
     message.sent_at = clock.now()
     message.last_error = None
     message.next_attempt_at = None
+    db.session.commit()
     return True
 
 
@@ -167,18 +200,23 @@ def deliver_pending(limit: int = 200) -> int:
     stmt = (
         db.select(OutboxMessage.id)
         .where(
-            OutboxMessage.status.in_(("pending", "failed")),
+            OutboxMessage.status.in_(("pending", "failed", "sending")),
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     sent = 0
-    for message_id in list(db.session.scalars(stmt)):
-        message = db.session.get(OutboxMessage, message_id)
-        if message is not None and deliver(message):
-            sent += 1
-        db.session.commit()
+    ids = list(db.session.scalars(stmt))
+    while ids:
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            if message is not None and deliver(message):
+                sent += 1
+            db.session.commit()
+        if len(ids) < limit:
+            break
+        ids = list(db.session.scalars(stmt.where(OutboxMessage.id > ids[-1])))
     return sent
 
 
@@ -186,6 +224,8 @@ def resend(message: OutboxMessage) -> bool:
     """Send a failed message again at once (referent's outbox action)."""
     message.status = "pending"
     message.attempts = 0
+    message.next_attempt_at = clock.now()
+    db.session.commit()
     return deliver(message)
 
 

@@ -13,6 +13,7 @@ from cloe_portal.extensions import db
 
 OUTBOX_STATUSES = {
     "pending": "En attente d'envoi",
+    "sending": "Envoi en cours",
     "sent": "Envoyé",
     "failed": "Échec (nouvel essai prévu)",
     "abandoned": "Échec définitif",
@@ -36,6 +37,8 @@ class OutboxMessage(db.Model):
     # [{"filename": ..., "mimetype": ..., "content": <base64>}]
     attachments: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    # Stable across retries, so a message re-sent after a crash can be recognised.
+    message_id: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
