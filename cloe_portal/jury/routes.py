@@ -79,8 +79,16 @@ def review(registration_id: int):
         languages=LANGUAGES, now=clock.now(), written_skills=WRITTEN_SKILLS,
         skill_labels=SKILL_LABELS_FR, criteria=ORAL_CRITERIA, criterion_labels=CRITERION_LABELS_FR,
         photo_endpoint=_endpoint("candidates.photo"),
-        attempt_endpoint=_endpoint("written.referent_attempt"),
+        attempt_endpoint=_endpoint("written.referent_attempt"), event_labels=_event_labels(),
     ), (422 if form.errors or form.form_errors else 200)
+
+
+def _event_labels() -> dict[str, str]:
+    try:
+        from cloe_portal.written.models import EVENT_LABELS
+    except ImportError:
+        return {}
+    return EVENT_LABELS
 
 
 @bp.route("/session/<int:session_id>")
