@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from cloe_portal import clock
 from cloe_portal.audit.services import history
@@ -118,14 +119,26 @@ def sign(session_id: int):
     form = SignForm()
     if not form.validate_on_submit():
         return _render_pv(session, form, 422)
-    try:
-        pv = services.sign_pv(current_user, session, form.signer_name.data,
-                              form.confirmation.data)
-    except services.JuryError as exc:
-        db.session.rollback()
-        form.confirmation.errors = [exc.message]
-        return _render_pv(session, form, 422)
-    db.session.commit()
+    # Two PVs signed at the same instant compete for the next ledger sequence number: the
+    # loser's transaction is rolled back whole and replayed (nothing half-signed remains).
+    for attempt in range(3):
+        try:
+            pv = services.sign_pv(current_user, session, form.signer_name.data,
+                                  form.confirmation.data)
+            db.session.commit()
+            break
+        except services.JuryError as exc:
+            db.session.rollback()
+            form.confirmation.errors = [exc.message]
+            return _render_pv(session, form, 422)
+        except IntegrityError:
+            db.session.rollback()
+            session = load_or_404(ExamSession, session_id, services.may_see_session)
+            if attempt == 2:
+                form.confirmation.errors = [
+                    "Un autre procès-verbal a été signé au même instant : rien n'a été "
+                    "enregistré, signez à nouveau dans un instant."]
+                return _render_pv(session, form, 409)
     flash(f"Procès-verbal n° {pv.number} signé : les résultats sont publiés et envoyés.",
           "success")
     return redirect(url_for("jury.session_pv", session_id=session.id), 303)

@@ -189,3 +189,35 @@ def test_overdue_reminder_once_a_day_per_referent(app, make_ready, world, frozen
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "jury-overdue"))
     assert message.to_email == world.referent.email
     assert message.key == f"jury-overdue:2026-03-10:referent-{world.referent.id}"
+
+
+def test_pv_signed_while_another_takes_the_ledger_number_is_replayed(client, login, make_ready,
+                                                                      world, monkeypatch):
+    """A ledger-sequence clash (two PVs signed at the same instant) never gives a 500: the
+    transaction is rolled back whole and replayed."""
+    from sqlalchemy.exc import IntegrityError
+
+    reg = make_ready(target="B1", score=42, criterion="B1-")
+    validate(world.referent, reg)
+    real_sign = services.sign_pv
+    calls = []
+
+    def clashing_once(*args, **kwargs):
+        calls.append(1)
+        pv = real_sign(*args, **kwargs)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO ledger_entry", {}, Exception("duplicate seq"))
+        return pv
+
+    monkeypatch.setattr(services, "sign_pv", clashing_once)
+    login(world.referent)
+    page = f"/jury/session/{reg.session_id}"
+    html = client.get(page).get_data(as_text=True)
+    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    response = client.post(f"/jury/session/{reg.session_id}/signer", data={
+        "csrf_token": token, "signer_name": "Julien Moreau", "confirmation": "JE CERTIFIE"})
+    assert response.status_code == 303
+    assert len(calls) == 2
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).status == "results_issued"
+    assert len(services.signed_pvs(reg.session)) == 1
