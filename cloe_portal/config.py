@@ -99,6 +99,8 @@ class Config:
         self.WRITTEN_GET_READY_SECONDS = float(os.environ.get("WRITTEN_GET_READY_SECONDS", "3"))
         # Proctoring service webhook: HMAC-SHA256 key of the request body; empty disables it.
         self.PROCTORING_WEBHOOK_SECRET = os.environ.get("PROCTORING_WEBHOOK_SECRET", "")
+        # Privacy: days after the PV is signed before photos and integrity log are purged.
+        self.EVIDENCE_RETENTION_DAYS = int(os.environ.get("EVIDENCE_RETENTION_DAYS", "90"))
         self.TESTING = False
 
 

@@ -79,6 +79,9 @@ class CandidatePhoto(db.Model):
     size_bytes: Mapped[int] = mapped_column()
     source: Mapped[str] = mapped_column(String(10), default="webcam")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Set when the file was deleted (evidence retention, see cloe_portal/privacy); the row and
+    # its SHA-256 stay so the jury's decision remains provable.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 

@@ -1,0 +1,1 @@
+"""Personal data: evidence retention (purge), candidate data export, erasure."""

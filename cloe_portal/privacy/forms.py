@@ -1,0 +1,14 @@
+"""The erasure form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class EraseForm(FlaskForm):
+    reason = TextAreaField(
+        "Motif de l'effacement",
+        validators=[DataRequired("Indiquez le motif de l'effacement."), Length(max=2000)],
+        description="Par exemple : demande du candidat du 12/03/2029 (article 17 du RGPD).")
