@@ -451,15 +451,18 @@ def book_slot(actor: User, registration: Registration, slot_id: int) -> OralBook
     previous = active_booking(registration)
     if previous is not None and previous.slot_id == slot.id:
         return previous
+    # Read everything before the savepoint: on SQLite a read inside the write transaction
+    # pins a snapshot that a concurrent commit makes stale ("database is locked").
+    actor_id, registration_id = actor.id, registration.id
     try:
         with db.session.begin_nested():
             if previous is not None:
                 _release(previous, "cancelled", now, "Rendez-vous modifié")
                 db.session.flush()
             booking = OralBooking(
-                slot_id=slot.id, registration_id=registration.id, active_slot_id=slot.id,
-                active_registration_id=registration.id, status="booked",
-                booked_by_id=actor.id, created_at=now,
+                slot_id=slot_id, registration_id=registration_id, active_slot_id=slot_id,
+                active_registration_id=registration_id, status="booked",
+                booked_by_id=actor_id, created_at=now,
             )
             db.session.add(booking)
             db.session.flush()
@@ -752,6 +755,9 @@ def reopen_assessment(actor: User, assessment: OralAssessment, reason: str) -> N
     if assessment.validated_at is None:
         raise OralError("Cette grille n'est pas validée.")
     assessment.validated_at = None
+    registration = assessment.booking.registration
+    if registration.status == "oral_done":
+        set_status(registration, "oral_booked", actor, reason=reason)
     record(actor, "oral.assessment.reopen", assessment, reason=reason)
     db.session.flush()
 

@@ -1,0 +1,146 @@
+"""The referent's side of orals: follow bookings, reassign, force majeure, reopen a grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from cloe_portal import clock
+from cloe_portal.accounts.models import User
+from cloe_portal.audit.services import history
+from cloe_portal.core.access import load_or_404, role_required
+from cloe_portal.core.nav import register_nav
+from cloe_portal.extensions import db
+from cloe_portal.orals import services
+from cloe_portal.orals.blueprint import bp
+from cloe_portal.orals.forms import ForceMajeureForm, ReasonForm, ReassignForm
+from cloe_portal.orals.models import OralBooking, OralSlot
+from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.sessions.models import Registration
+
+register_nav(("coordinator", "referent"), "Oraux", "orals.referent_list", order=45)
+
+
+def _staff(user, _obj) -> bool:
+    return user.role in ("referent", "coordinator")
+
+
+@bp.route("/referent/oraux")
+@role_required("referent")
+def referent_list():
+    """Booked orals from a week ago onwards, and those closed as not taken."""
+    since = clock.now() - dt.timedelta(days=7)
+    bookings = list(db.session.scalars(
+        db.select(OralBooking)
+        .join(OralSlot, OralBooking.slot_id == OralSlot.id)
+        .options(joinedload(OralBooking.slot).joinedload(OralSlot.assessor),
+                 joinedload(OralBooking.registration).joinedload(Registration.candidate),
+                 joinedload(OralBooking.registration).joinedload(Registration.partner),
+                 joinedload(OralBooking.assessment))
+        .where(OralSlot.starts_at >= since,
+               OralBooking.status.in_(("booked", "late_cancelled")))
+        .order_by(OralSlot.starts_at)
+        .limit(500)
+    ))
+    return render_template("orals/referent_list.html", bookings=bookings, languages=LANGUAGES,
+                           now=clock.now())
+
+
+def _manage_context(registration: Registration, **forms):
+    current = services.active_booking(registration)
+    bookings = list(db.session.scalars(
+        db.select(OralBooking).options(joinedload(OralBooking.slot).joinedload(OralSlot.assessor),
+                                       joinedload(OralBooking.assessment))
+        .where(OralBooking.registration_id == registration.id).order_by(OralBooking.id)
+    ))
+    reassign = forms.get("reassign") or ReassignForm(prefix="reassign")
+    if current is not None:
+        reassign.assessor_id.choices = [
+            SelectChoice(u.id, u.full_name) for u in services.reassign_candidates(current)
+        ]
+    outcome = services.oral_outcome(registration)
+    return dict(
+        registration=registration, current=current, bookings=bookings, outcome=outcome,
+        locked=current is not None and services.is_locked(current),
+        reassign=reassign,
+        force=forms.get("force") or ForceMajeureForm(prefix="fm"),
+        reopen=forms.get("reopen") or ReasonForm(prefix="reopen"),
+        can_force=registration.status == "oral_booked"
+        or (registration.status == "oral_done" and outcome is not None and not outcome.taken),
+        history=history("registration", registration.id), languages=LANGUAGES,
+    )
+
+
+@bp.route("/referent/oraux/inscription/<int:registration_id>")
+@role_required("referent")
+def referent_registration(registration_id: int):
+    """One registration's oral: bookings, outcome, and the referent's actions."""
+    registration = load_or_404(Registration, registration_id, _staff)
+    return render_template("orals/referent_registration.html", **_manage_context(registration))
+
+
+@bp.route("/referent/oraux/inscription/<int:registration_id>/reattribuer", methods=["POST"])
+@role_required("referent")
+def referent_reassign(registration_id: int):
+    """Give the booked oral to another accredited assessor; the candidate is emailed."""
+    registration = load_or_404(Registration, registration_id, _staff)
+    context = _manage_context(registration)
+    form = context["reassign"]
+    if context["current"] is None or not form.validate_on_submit():
+        return render_template("orals/referent_registration.html", **context), 422
+    assessor = db.session.get(User, form.assessor_id.data)
+    try:
+        services.reassign_booking(current_user, context["current"], assessor, form.reason.data)
+    except services.OralError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
+    db.session.commit()
+    flash(f"Oral réattribué à {assessor.full_name}. Le candidat est prévenu par e-mail.", "success")
+    return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
+
+
+@bp.route("/referent/oraux/inscription/<int:registration_id>/force-majeure", methods=["POST"])
+@role_required("referent")
+def referent_force_majeure(registration_id: int):
+    """Force majeure with proof: the candidate may book a new slot."""
+    registration = load_or_404(Registration, registration_id, _staff)
+    form = ForceMajeureForm(prefix="fm")
+    if not form.validate_on_submit():
+        return render_template("orals/referent_registration.html",
+                               **_manage_context(registration, force=form)), 422
+    try:
+        services.grant_force_majeure(current_user, registration, form.reason.data,
+                                     form.extension_days.data or 0)
+    except services.OralError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
+    db.session.commit()
+    flash("Force majeure accordée : le candidat peut réserver un nouveau créneau.", "success")
+    return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
+
+
+@bp.route("/referent/oraux/inscription/<int:registration_id>/rouvrir", methods=["POST"])
+@role_required("referent")
+def referent_reopen(registration_id: int):
+    """Reopen a validated grid so that its assessor can correct it."""
+    registration = load_or_404(Registration, registration_id, _staff)
+    form = ReasonForm(prefix="reopen")
+    booking = services.latest_booking(registration)
+    if booking is None or booking.assessment is None or not form.validate_on_submit():
+        return render_template("orals/referent_registration.html",
+                               **_manage_context(registration, reopen=form)), 422
+    try:
+        services.reopen_assessment(current_user, booking.assessment, form.reason.data)
+    except services.OralError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
+    db.session.commit()
+    flash("Grille rouverte : l'évaluateur peut la corriger puis la valider à nouveau.", "success")
+    return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
