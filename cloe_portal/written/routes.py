@@ -110,8 +110,12 @@ def start():
 
 def _item_context(attempt: WrittenAttempt, response: WrittenResponse) -> dict:
     now = clock.now()
-    in_section = [r for r in attempt.responses if r.section == response.section
-                  and r.round == response.round]
+    # A count, not attempt.responses: loading every served item (content JSON) again on
+    # each answer was a hot spot of the answer round trip (benchmarks/throughput.py).
+    position = db.session.scalar(
+        db.select(db.func.count(WrittenResponse.id)).where(
+            WrittenResponse.attempt_id == attempt.id, WrittenResponse.section == response.section,
+            WrittenResponse.round == response.round))
     return {
         "attempt": attempt,
         "response": response,
@@ -121,7 +125,7 @@ def _item_context(attempt: WrittenAttempt, response: WrittenResponse) -> dict:
         "elapsed": max(0.0, (now - attempt.started_at).total_seconds()),
         "section_label": (SKILL_LABELS_FR.get(response.skill, response.skill)
                           if attempt.mode == "certification" else "Mini-test démo"),
-        "position": len(in_section),
+        "position": position,
         "section_length": services._section_length(attempt),  # noqa: SLF001
         "section_number": response.section + 1,
         "sections": services._section_count(attempt),  # noqa: SLF001
@@ -144,9 +148,12 @@ def _show_current(attempt: WrittenAttempt, message: str | None = None, level: st
         return hx_redirect(target) if is_htmx() else redirect(target, 303)
     if count_display:
         services.note_display(attempt, response)
-    db.session.commit()
-    return page_or_fragment("written/take.html", "written/_item.html", http_status=status,
+    # Rendered before the commit: after it every object is expired and the template would
+    # reload the attempt, the response and the user (three more SELECTs per answer).
+    page = page_or_fragment("written/take.html", "written/_item.html", http_status=status,
                             message=message, level=level, **_item_context(attempt, response))
+    db.session.commit()
+    return page
 
 
 @bp.route("/tentative/<int:attempt_id>")
