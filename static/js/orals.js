@@ -5,7 +5,7 @@
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   function setupTimer(box) {
-    var display = box.querySelector(".timer-display");
+    var display = box.querySelector(".oral-timer-display");
     var toggle = box.querySelector("[data-timer-toggle]");
     var reset = box.querySelector("[data-timer-reset]");
     var min = parseInt(box.getAttribute("data-min"), 10) * 60;
@@ -18,8 +18,8 @@
     function render() {
       var s = seconds();
       display.textContent = pad(Math.floor(s / 60)) + ":" + pad(s % 60);
-      box.classList.toggle("timer-ok", s >= min && s <= max);
-      box.classList.toggle("timer-over", s > max);
+      box.classList.toggle("is-ok", s >= min && s <= max);
+      box.classList.toggle("is-over", s > max);
     }
     function label(text) {
       toggle.firstChild.nodeValue = text;
