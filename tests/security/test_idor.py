@@ -19,8 +19,6 @@ PAIRS = [
     # (role, owner email, intruder email)
     ("partner", "partenaire@demo.cloe.fr", "admin@atlantique.demo.cloe.fr"),
     ("partner", "admin@atlantique.demo.cloe.fr", "partenaire@demo.cloe.fr"),
-    ("assessor", "evaluateur@demo.cloe.fr", "helene.girard@demo.cloe.fr"),
-    ("assessor", "helene.girard@demo.cloe.fr", "evaluateur@demo.cloe.fr"),
 ]
 
 
@@ -58,6 +56,17 @@ def _candidates_with_history(limit: int = 2) -> list[str]:
     return found
 
 
+def _assessors_with_orals() -> list[str]:
+    """Assessors who have assessed or booked orals (their day view links to them)."""
+    from cloe_portal.accounts.models import User
+    from cloe_portal.orals.models import OralBooking, OralSlot
+
+    stmt = (db.select(User.email).join(OralSlot, OralSlot.assessor_id == User.id)
+            .join(OralBooking, OralBooking.slot_id == OralSlot.id)
+            .group_by(User.email).order_by(db.func.count().desc(), User.email))
+    return list(db.session.scalars(stmt))
+
+
 def _check_pair(app, owner: str, intruder: str) -> tuple[int, list[str]]:
     owner_pages = crawl(_client(app, owner), "/")
     intruder_client = _client(app, intruder)
@@ -78,6 +87,18 @@ def test_staff_side_users_cannot_reach_each_others_objects(app, demo, role, owne
     assert checked >= 1, f"{owner} reaches no object page: the crawl found nothing to check"
 
 
+def test_assessors_cannot_reach_each_others_orals(app, demo):
+    assessors = _assessors_with_orals()
+    assert len(assessors) >= 2, assessors
+    first, second = assessors[:2]
+    total = 0
+    for owner, intruder in ((first, second), (second, first)):
+        checked, leaks = _check_pair(app, owner, intruder)
+        assert leaks == []
+        total += checked
+    assert total >= 1, "no assessor object page found by the crawl"
+
+
 def test_candidates_cannot_reach_each_others_objects(app, demo):
     first, second = _candidates_with_history()
     total = 0
@@ -91,7 +112,7 @@ def test_candidates_cannot_reach_each_others_objects(app, demo):
 def test_object_routes_are_reached_by_the_crawl(app, demo):
     """Most routes with an id are exercised above: a route no page links to is a smell."""
     reached: set[str] = set()
-    emails = [o for _, o, _ in PAIRS] + _candidates_with_history() + [
+    emails = [o for _, o, _ in PAIRS] + _candidates_with_history() + _assessors_with_orals() + [
         "referent@demo.cloe.fr", "coordinateur@demo.cloe.fr"]
     adapter = app.url_map.bind("localhost")
     for email in emails:
