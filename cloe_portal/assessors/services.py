@@ -47,9 +47,9 @@ def valid_until_for(validated_on: date) -> date:
 
 def video_link_problem(link: str | None) -> str | None:
     """Why a video-conference link is refused (https only), or None."""
-    if not link:
+    link = (link or "").strip()
+    if not link:  # blank (even whitespace only) clears the link
         return None
-    link = link.strip()
     if not link.lower().startswith("https://") or len(link) <= len("https://") or " " in link:
         return "Le lien de visioconférence doit être une adresse sécurisée commençant par https://."
     return None

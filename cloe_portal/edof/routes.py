@@ -28,7 +28,7 @@ def _partner_arg() -> int | None:
     if current_user.role == "partner":
         return None
     value = request.args.get("partner", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _index_context(form: EdofUploadForm | None = None, **extra) -> dict:  # noqa: ANN003

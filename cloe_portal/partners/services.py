@@ -52,7 +52,7 @@ def parse_filters(args: Any) -> Filters:
     """Read and sanitise the dashboard filters (unknown values are ignored)."""
     def as_int(name: str) -> int | None:
         value = (args.get(name) or "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return int(value) if value.isdecimal() and len(value) < 10 else None
 
     month = (args.get("month") or "").strip()
     try:

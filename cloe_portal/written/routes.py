@@ -172,7 +172,7 @@ def answer(attempt_id: int):
     """Record the answer to the current item, then show the next one."""
     attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
     sequence = request.form.get("sequence", "")
-    if not sequence.isdigit() or len(sequence) > 6:
+    if not sequence.isdecimal() or len(sequence) > 6:
         abort(400)
     shown = db.session.scalar(
         db.select(WrittenResponse.shown).where(WrittenResponse.attempt_id == attempt.id,
@@ -223,7 +223,7 @@ def play(attempt_id: int):
     """Count one play of the current clip (two at most); the browser plays only when allowed."""
     attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
     sequence = request.form.get("sequence", "")
-    if not sequence.isdigit() or len(sequence) > 6:
+    if not sequence.isdecimal() or len(sequence) > 6:
         abort(400)
     try:
         left = services.record_play(attempt, int(sequence))
@@ -327,7 +327,8 @@ def extend(registration_id: int):
     registration = load_or_404(Registration, registration_id, _referent_may_see_registration)
     days = request.form.get("days", "")
     try:
-        services.extend_window(registration, current_user, int(days) if days.isdigit() else 0,
+        days_int = int(days) if days.isdecimal() and len(days) < 4 else 0
+        services.extend_window(registration, current_user, days_int,
                                request.form.get("reason", "").strip()[:500] or "Prolongation")
     except services.WrittenError as exc:
         flash(str(exc), "error")

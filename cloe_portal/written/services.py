@@ -493,7 +493,7 @@ def parse_answer(shown: dict, form: Any) -> Any:
 
     def index(name: str) -> int | None:
         value = (form.get(name) or "").strip()
-        return int(value) if value.isdigit() and len(value) < 4 else None
+        return int(value) if value.isdecimal() and len(value) < 4 else None
 
     def gaps(count: int, as_index: bool = False) -> list:
         values = []
@@ -512,7 +512,7 @@ def parse_answer(shown: dict, form: Any) -> Any:
     if item_type == "word_order":
         return [shown.get("first", "")] + [w[:200] for w in form.getlist("order")[:50]]
     if item_type == "sentence_order":
-        order = [v for v in form.getlist("order")[:20] if v.isdigit() and len(v) < 3]
+        order = [v for v in form.getlist("order")[:20] if v.isdecimal() and len(v) < 3]
         return [0] + [int(v) for v in order]
     if item_type == "listening":
         question = shown.get("question") or {}
