@@ -33,7 +33,7 @@ def _partner_admins(partner_ids: set[int]) -> dict[int, list[User]]:
     admins: dict[int, list[User]] = defaultdict(list)
     stmt = db.select(User).where(
         User.role == "partner", User.active.is_(True), User.organisation_id.in_(partner_ids)
-    )
+    ).order_by(User.id)
     for user in db.session.scalars(stmt):
         admins[user.organisation_id].append(user)
     return admins
@@ -45,6 +45,7 @@ def _registrations(statuses: tuple[str, ...], since: datetime | None = None) -> 
         .join(ExamSession, Registration.session_id == ExamSession.id)
         .where(Registration.status.in_(statuses))
         .options(joinedload(Registration.session), joinedload(Registration.candidate))
+        .order_by(Registration.id)  # a stable order of emails on every store
     )
     if since is not None:
         stmt = stmt.where(ExamSession.written_date >= since.date())
@@ -139,12 +140,13 @@ def accreditation_expiring(now: datetime) -> int:
             Accreditation.valid_until <= today + timedelta(days=max(ACCREDITATION_WARNINGS)),
         )
         .options(joinedload(Accreditation.assessor))
+        .order_by(Accreditation.id)
     )
     accreditations = list(db.session.scalars(stmt))
     if not accreditations:
         return 0
     referents = list(db.session.scalars(
-        db.select(User).where(User.role == "referent", User.active.is_(True))
+        db.select(User).where(User.role == "referent", User.active.is_(True)).order_by(User.id)
     ))
     queued = 0
     for acc in accreditations:
