@@ -124,9 +124,23 @@ def _sqlite_pragmas() -> None:
         cursor.close()
 
 
+class _LazyNav:
+    """The navigation entries of the current user, computed when a template iterates them."""
+
+    def __init__(self) -> None:
+        self._items: list | None = None
+
+    def __iter__(self):  # noqa: ANN204
+        if self._items is None:
+            from cloe_portal.core.nav import nav_for
+
+            authenticated = current_user and current_user.is_authenticated
+            self._items = nav_for(current_user.role) if authenticated else []
+        return iter(self._items)
+
+
 def _register_hooks(app: Flask) -> None:
     from cloe_portal.accounts.models import User
-    from cloe_portal.core.nav import home_endpoint, nav_for
     from cloe_portal.notifications.mail import deliver_after_request
 
     @login_manager.user_loader
@@ -149,14 +163,10 @@ def _register_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_layout() -> dict[str, Any]:
-        nav: list = []
-        home = None
         if not has_request_context():  # emails rendered by jobs and the CLI
-            return {"nav_items": nav, "home_endpoint": home, "current_locale": "fr"}
-        if current_user and current_user.is_authenticated:
-            nav = nav_for(current_user.role)
-            home = home_endpoint(current_user.role)
-        return {"nav_items": nav, "home_endpoint": home, "current_locale": str(get_locale())}
+            return {"nav_items": [], "current_locale": "fr"}
+        # Lazy: htmx fragments never show the navigation, so they never pay for it.
+        return {"nav_items": _LazyNav(), "current_locale": str(get_locale())}
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202
@@ -171,7 +181,7 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if session.get("_user_id"):  # logged in (read from the cookie, no database query)
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
