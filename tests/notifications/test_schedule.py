@@ -55,9 +55,12 @@ def test_simulated_month_sends_exactly_the_expected_emails(app, make_org, make_u
     kinds = list(db.session.scalars(db.select(OutboxMessage.key).order_by(OutboxMessage.id)))
     d60 = "accreditation-expiring:accreditation-1:d60"
     d15 = "accreditation-expiring:accreditation-1:d15"
+    edof = f"partner-{partner_org.id}"
     assert kinds == [
         d60, f"{d60}:referent-{referent.id}",
+        f"edof-due:{edof}:2026-03:user-{partner.id}",  # 1st of the month
         f"access-open:registration-{reg_taker.id}", f"access-open:registration-{reg_idle.id}",
+        f"edof-reminder:{edof}:2026-03:user-{partner.id}",  # 10th, no extract uploaded
         f"oral-unbooked-reminder:registration-{reg_taker.id}:week-1",
         f"oral-unbooked-reminder:registration-{reg_taker.id}:week-2",
         f"oral-unbooked-reminder:registration-{reg_taker.id}:week-3",  # Thu 26 March
@@ -67,6 +70,7 @@ def test_simulated_month_sends_exactly_the_expected_emails(app, make_org, make_u
         d15, f"{d15}:referent-{referent.id}",  # valid until 11 April: 15 days = 27 March
         f"window-closing:registration-{reg_idle.id}:d1",
         f"window-closing:registration-{reg_idle.id}:d1:partner-{partner.id}",
+        f"edof-due:{edof}:2026-04:user-{partner.id}",
     ]
     assert len(sent) == len(kinds)  # each delivered once through SMTP
     assert ("idle@x.fr", "Plus que 5 jours pour passer votre test écrit CLOE") in sent
