@@ -518,6 +518,7 @@ def cancel_booking(actor: User, registration: Registration, late_ok: bool = Fals
         set_status(registration, "written_done", actor)
         record(actor, "oral.cancel", booking)
     db.session.flush()
+    _send_cancellation(booking, late=booking.status == "late_cancelled")
     _offer_to_waitlist(slot)
     db.session.flush()
     return booking
@@ -652,6 +653,28 @@ def _send_confirmation(booking: OralBooking, by_partner: bool = False,
         language_name=LANGUAGES.get(slot.language, slot.language),
         lock_at=windows.lock_time(slot.starts_at), change_link=change_url(booking),
     )
+
+
+def _partner_admins(partner_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == "partner", User.active.is_(True),
+                           User.organisation_id == partner_id).order_by(User.id)))
+
+
+def _send_cancellation(booking: OralBooking, late: bool) -> None:
+    """Tell the candidate (and, in copy, the partner's admins) that the oral is cancelled."""
+    registration = booking.registration
+    slot = booking.slot
+    key = f"oral-cancelled:booking-{booking.id}:v{booking.version}"
+    context = {"candidate": registration.candidate, "slot": slot, "late": late,
+               "language_name": LANGUAGES.get(slot.language, slot.language),
+               "rebook_link": change_url(booking)}
+    queue_email(registration.candidate.email, "oral_cancelled", kind="oral-cancelled", key=key,
+                recipient_id=registration.candidate_id, to_partner=False, **context)
+    for admin in _partner_admins(registration.partner_id):
+        queue_email(admin.email, "oral_cancelled", kind="oral-cancelled-partner",
+                    key=f"{key}:partner-{admin.id}", recipient_id=admin.id, to_partner=True,
+                    **context)
 
 
 # --- referent actions ----------------------------------------------------------------------

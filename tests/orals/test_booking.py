@@ -280,3 +280,25 @@ def test_database_refuses_a_second_active_booking_of_a_slot(setup, make_registra
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_cancellation_emails_candidate_and_partner(setup, make_user, frozen_clock):
+    assessor, registration, slot = setup
+    admin = make_user("partner", org=registration.partner, email="admin@organisme.fr")
+    services.book_slot(registration.candidate, registration, slot.id)
+    services.cancel_booking(registration.candidate, registration)
+    db.session.commit()
+    messages = {m.to_email: m for m in db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.kind.like("oral-cancelled%")))}
+    assert set(messages) == {registration.candidate.email, admin.email}
+    candidate_mail = messages[registration.candidate.email]
+    assert "est annulé" in candidate_mail.subject
+    assert "Un nouveau créneau peut être réservé" in candidate_mail.body_text
+    # A late cancellation says the oral counts as taken.
+    services.book_slot(registration.candidate, registration, slot.id)
+    frozen_clock(SLOT_START - dt.timedelta(hours=2))
+    services.cancel_booking(registration.candidate, registration, late_ok=True)
+    db.session.commit()
+    late = db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.kind == "oral-cancelled").order_by(OutboxMessage.id.desc())).first()
+    assert "comptée comme passée" in late.body_text
