@@ -51,9 +51,11 @@ def seed_demo_command(reset: bool) -> None:
 def demo_command(ctx: click.Context, host: str, port: int) -> None:
     """Migrate, load the demo data if needed, print the logins and serve the portal."""
     ctx.invoke(seed_demo_command, reset=False)
+    from werkzeug.serving import run_simple
+
     click.echo(f"\nCLOE Portal is served on http://{host}:{port}/  (Ctrl+C to stop)\n")
-    app = current_app._get_current_object()
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask refuses app.run() inside a CLI command: serve with Werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("create-user")
