@@ -38,50 +38,10 @@ TYPES = [
     "listening",
 ]
 POOLS = {"certification", "demo", "practice"}
-DOMAINS = {
-    "Achats",
-    "Administration & organisation",
-    "Aéronautique & aérien",
-    "Agroalimentaire",
-    "Audiovisuel, Spectacle & Evènementiel",
-    "Automobile",
-    "Autonomie professionnelle / communiquer en entreprise",
-    "Banque & Finance",
-    "Commerce international",
-    "Comptabilité & Gestion",
-    "Construction, architecture",
-    "Droit & Justice",
-    "Energie",
-    "Enseignement & Formation",
-    "Environnement",
-    "Hôtellerie Restauration",
-    "Immobilier",
-    "Industrie, Production",
-    "Informatique & télécommunication",
-    "Logistique & Transport",
-    "Marketing et Communication",
-    "Mode & Luxe",
-    "Nautique",
-    "Naval, Maritime & Portuaire",
-    "Qualité, Sécurité, Environnement",
-    "Relation clientèle",
-    "Ressources Humaines & Management",
-    "Santé",
-    "Sports",
-    "Technique, mécanique",
-    "Tourisme",
-    "Vente, Commerce & Distribution",
-    "Viti-vinicole",
-}
-try:  # the portal's reference list when importable, else the copy above
-    sys.path.insert(0, str(ROOT))
-    from cloe_portal.reference.domains import DOMAINS as _REF_DOMAINS
+sys.path.insert(0, str(ROOT))
+from cloe_portal.reference.domains import DOMAINS as _REF_DOMAINS  # noqa: E402
 
-    DOMAINS = set(_REF_DOMAINS)
-except ImportError:  # pragma: no cover - dev tool used outside the project
-    pass
-finally:
-    sys.path.pop(0)
+DOMAINS = set(_REF_DOMAINS)
 FIELDS = {
     "code",
     "language",
