@@ -36,6 +36,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
@@ -345,11 +346,15 @@ def _section_count(attempt: WrittenAttempt) -> int:
     return 1 if attempt.mode == "demo" else SECTIONS
 
 
-def _responses(attempt: WrittenAttempt) -> list[WrittenResponse]:
-    return list(db.session.scalars(
-        db.select(WrittenResponse).where(WrittenResponse.attempt_id == attempt.id)
-        .order_by(WrittenResponse.sequence)
-    ))
+def _responses(attempt: WrittenAttempt, light: bool = False) -> list[WrittenResponse]:
+    """The attempt's responses in order; `light` leaves the JSON columns to load on access
+    (the CAT step needs only difficulties and scores, and this runs on every answer)."""
+    stmt = (db.select(WrittenResponse).where(WrittenResponse.attempt_id == attempt.id)
+            .order_by(WrittenResponse.sequence))
+    if light:
+        stmt = stmt.options(defer(WrittenResponse.content), defer(WrittenResponse.shown),
+                            defer(WrittenResponse.response))
+    return list(db.session.scalars(stmt))
 
 
 def _section_score(attempt: WrittenAttempt, final: list[WrittenResponse],
@@ -378,7 +383,7 @@ def current_item(attempt: WrittenAttempt, now: datetime | None = None) -> Writte
     now = now or clock.now()
     if attempt.status != "in_progress":
         return None
-    responses = _responses(attempt)
+    responses = _responses(attempt, light=True)
     pending = next((r for r in responses if r.status == "pending"), None)
     if pending is not None and not _close_if_expired(pending, now):
         return pending

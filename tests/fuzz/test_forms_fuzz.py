@@ -360,7 +360,7 @@ class Fuzzer:
             pages = h.crawl_pages(other.client, other.start_pages(), limit=200,
                                   endpoint_of=other.endpoint_name, per_endpoint=4)
             for url, response in pages.items():
-                other.run(f"sweep as {role}", lambda r=response, u=url: other.check(r, "GET", u, "sweep"))
+                other.run(f"sweep as {role}", lambda r=response, u=url, o=other: o.check(r, "GET", u, "sweep"))
 
 
 def revive_demo_accounts() -> None:

@@ -1,6 +1,6 @@
 """Regressions found by the form fuzz (each was a 500).
 
-Digits that str.isdigit() accepts but int() does not: 
+Digits that str.isdigit() accepts but int() does not:
 
 '³'.isdigit() is True and int('³') raises ValueError: every "is it a number?" check in
 front of int() must use isdecimal(). Huge digit strings must not reach int() either.

@@ -9,7 +9,6 @@ content, an on…= event attribute or a style="…" attribute: the CSP would blo
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 import pytest

@@ -179,7 +179,7 @@ def test_whole_written_journey_in_chromium(app, page, bank, make_registration, t
         if sequence == 13:
             page.get_by_role("button", name="Incident technique ?").click()
             _wait_next(page, 13)
-            assert "la section recommence" in page.locator("[data-test-zone] .alert").inner_text()
+            assert "la section recommence" in page.locator("[data-test-zone] [role=alert]").inner_text()
             continue
         _answer(page, attempt_id)
         if sequence == 6:
