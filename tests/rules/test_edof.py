@@ -496,7 +496,7 @@ def test_realisation_rate_counts_ended_files_and_taken_certifications() -> None:
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _parse_or_edof_error(data: bytes, filename: str) -> None:
+def assert_parses_or_edof_error(data: bytes, filename: str) -> None:
     try:
         result = parse_edof(data, filename)
     except EdofError as exc:
@@ -510,13 +510,13 @@ def _parse_or_edof_error(data: bytes, filename: str) -> None:
 @FUZZ
 @given(st.binary(max_size=2000), st.sampled_from(["e.csv", "e.xlsx", "e.txt", "", "e.xls"]))
 def test_random_bytes_only_raise_edof_error(data: bytes, filename: str) -> None:
-    _parse_or_edof_error(data, filename)
+    assert_parses_or_edof_error(data, filename)
 
 
 @FUZZ
 @given(st.binary(max_size=600))
 def test_random_bytes_behind_zip_magic(data: bytes) -> None:
-    _parse_or_edof_error(b"PK\x03\x04" + data, "e.xlsx")
+    assert_parses_or_edof_error(b"PK\x03\x04" + data, "e.xlsx")
 
 
 cell_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
@@ -536,7 +536,7 @@ def test_random_cells_in_random_column_orders(
         data = to_csv(rows, header=list(header), sep=sep, encoding=encoding)
     except UnicodeEncodeError:
         data = to_csv(rows, header=list(header), sep=sep, encoding="utf-8")
-    _parse_or_edof_error(data, "e.csv")
+    assert_parses_or_edof_error(data, "e.csv")
 
 
 @FUZZ
@@ -599,4 +599,4 @@ def test_random_xlsx_cells(rows: list[list[object]]) -> None:
     # openpyxl refuses control characters when writing; that is the writer, not the parser.
     rows = [[_no_control(c) for c in row] for row in rows]
     data = to_xlsx([HEADER, *rows])
-    _parse_or_edof_error(data, "e.xlsx")
+    assert_parses_or_edof_error(data, "e.xlsx")
