@@ -11,6 +11,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from cloe_portal.config import PROJECT_ROOT, Config
 from cloe_portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -214,6 +215,17 @@ def _register_errors(app: Flask) -> None:
             "Formulaire expiré",
             "Le jeton de sécurité du formulaire est absent ou expiré. Rechargez la page et "
             "renvoyez le formulaire : rien n'a été enregistré.",
+        )
+
+    @app.errorhandler(DataError)
+    def data_error(_e):  # noqa: ANN001, ANN202
+        # A value the database refuses (NUL byte in text, number out of range on
+        # PostgreSQL): the input was bad, nothing was stored.
+        db.session.rollback()
+        return render_error(
+            400, "Valeur invalide",
+            "Une valeur saisie contient des caractères ou un nombre non acceptés. "
+            "Rien n'a été enregistré : corrigez la saisie et réessayez.",
         )
 
     @app.errorhandler(400)

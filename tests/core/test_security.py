@@ -97,3 +97,12 @@ def test_upload_size_limit_answers_413_in_french(app, client):
     response = client.post("/login", data={"email": "x" * 5000})
     assert response.status_code == 413
     assert "trop volumineux" in response.get_data(as_text=True)
+
+
+def test_value_the_database_refuses_gives_a_french_400_not_a_500(client, make_user, login):
+    """A NUL byte in a query (PostgreSQL refuses it in text) is bad input, not a crash."""
+    login(make_user("referent"))
+    response = client.get("/verify?number=ABC%00DEF")
+    assert response.status_code in (200, 400)
+    assert "Erreur interne" not in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 200  # the session is usable afterwards
