@@ -6,9 +6,12 @@ import csv
 import io
 
 from openpyxl import Workbook
+from sqlalchemy.orm import selectinload
 
+from cloe_portal.extensions import db
 from cloe_portal.formatting import fr_date
 from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.results.models import Result
 from cloe_portal.sessions.models import FUNDINGS, Registration
 
 HEADERS = (
@@ -19,15 +22,31 @@ HEADERS = (
 RESULT_HEADERS = ("Niveau écrit", "Niveau oral", "Niveau global", "Certificat")
 
 
-def result_values(registration: Registration) -> list[str]:
-    """Results columns of a registration; empty until the jury feature publishes results.
+def results_by_registration(registrations: list[Registration]) -> dict[int, Result]:
+    """Published results of these registrations, with their certificates, in one query."""
+    ids = [r.id for r in registrations]
+    if not ids:
+        return {}
+    stmt = (db.select(Result).where(Result.registration_id.in_(ids))
+            .options(selectinload(Result.certificate)))
+    return {r.registration_id: r for r in db.session.scalars(stmt)}
 
-    Extension point: the results feature fills these (écrit, oral, global, certificat).
-    """
-    return ["" for _ in RESULT_HEADERS]
+
+def result_values(result: Result | None) -> list[str]:
+    """Results columns: written, oral and global sub-levels and the certificate (if any)."""
+    if result is None:
+        return ["" for _ in RESULT_HEADERS]
+    certificate = result.certificate
+    if certificate is None:
+        cert = "Attestation seule"
+    elif certificate.revoked_at is not None:
+        cert = f"{certificate.number} (révoqué)"
+    else:
+        cert = f"{certificate.number} — {certificate.level}"
+    return [result.ecrit_level, result.oral_level, result.global_level, cert]
 
 
-def export_row(registration: Registration) -> list[str]:
+def export_row(registration: Registration, result: Result | None = None) -> list[str]:
     """One export line for a registration (session and candidate loaded)."""
     s, c = registration.session, registration.candidate
     return [
@@ -39,7 +58,7 @@ def export_row(registration: Registration) -> list[str]:
         FUNDINGS.get(registration.funding, registration.funding),
         registration.cpf_file_number or "", registration.status_label,
         fr_date(registration.written_done_at) if registration.written_done_at else "",
-        *result_values(registration),
+        *result_values(result),
     ]
 
 
@@ -53,8 +72,9 @@ def to_csv(registrations: list[Registration]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([*HEADERS, *RESULT_HEADERS])
+    results = results_by_registration(registrations)
     for registration in registrations:
-        writer.writerow([_safe(v) for v in export_row(registration)])
+        writer.writerow([_safe(v) for v in export_row(registration, results.get(registration.id))])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -63,8 +83,9 @@ def to_xlsx(registrations: list[Registration]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Candidats")
     sheet.append([*HEADERS, *RESULT_HEADERS])
+    results = results_by_registration(registrations)
     for registration in registrations:
-        sheet.append([_safe(v) for v in export_row(registration)])
+        sheet.append([_safe(v) for v in export_row(registration, results.get(registration.id))])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -242,3 +242,20 @@ def test_cdc_export_lists_certified_holders_of_the_period(client, login, make_re
 def test_referent_pages_refuse_partners(client, login, world, path):
     login(world.partner_admin)
     assert client.get(path).status_code == 403
+
+
+def test_partner_export_carries_published_levels_and_certificate(client, login, make_ready, world):
+    certified = make_ready(target="B1", score=42, criterion="B1-", first_name="Léa")
+    below = make_ready(session=certified.session, target="C1", score=42, criterion="B1-",
+                       first_name="Hugo")
+    publish(world, certified, below)
+    login(world.partner_admin)
+    response = client.get("/suivi/export.csv")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    header = lines[0].split(";")
+    rows = {line.split(";")[header.index("Prénom")]: line.split(";") for line in lines[1:]}
+    cert = result_of(certified).certificate
+    assert rows["Léa"][header.index("Niveau global")] == "B1-"
+    assert rows["Léa"][header.index("Certificat")] == f"{cert.number} — B1"
+    assert rows["Hugo"][header.index("Certificat")] == "Attestation seule"
