@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
+from cloe_portal.assessors.models import Accreditation
 from cloe_portal.audit.services import history
 from cloe_portal.core.access import load_or_404, role_required
 from cloe_portal.core.nav import register_nav
@@ -20,6 +21,7 @@ from cloe_portal.orals.blueprint import bp
 from cloe_portal.orals.forms import ForceMajeureForm, ReasonForm, ReassignForm
 from cloe_portal.orals.models import OralBooking, OralSlot
 from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.rules.calendar import paris_date
 from cloe_portal.sessions.models import Registration
 
 register_nav(("coordinator", "referent"), "Oraux", "orals.referent_list", order=45)
@@ -47,7 +49,26 @@ def referent_list():
         .limit(500)
     ))
     return render_template("orals/referent_list.html", bookings=bookings, languages=LANGUAGES,
-                           now=clock.now())
+                           now=clock.now(), unaccredited=_unaccredited(bookings))
+
+
+def _unaccredited(bookings: list[OralBooking]) -> set[int]:
+    """Ids of upcoming booked orals whose assessor is not accredited in that language on the
+    oral's date (expired or withdrawn accreditation): the referent must reassign them."""
+    now = clock.now()
+    upcoming = [b for b in bookings if b.status == "booked" and b.slot.starts_at > now]
+    if not upcoming:
+        return set()
+    accreditations = list(db.session.scalars(db.select(Accreditation).where(
+        Accreditation.assessor_id.in_({b.slot.assessor_id for b in upcoming}),
+        Accreditation.status == "accredited")))
+    flagged = set()
+    for booking in upcoming:
+        day = paris_date(booking.slot.starts_at)
+        if not any(a.assessor_id == booking.slot.assessor_id and a.language == booking.slot.language
+                   and a.is_valid_on(day) for a in accreditations):
+            flagged.add(booking.id)
+    return flagged
 
 
 def _manage_context(registration: Registration, **forms):

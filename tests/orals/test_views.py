@@ -265,3 +265,31 @@ def test_assessor_publishes_and_sees_week(app, client, login, frozen_clock, make
     assert page.count("slot-open") == 6
     assert "09:00 – 09:30" in page
     assert re.search(r"6 créneau\(x\) libre\(s\)", page)
+
+
+def test_referent_sees_orals_whose_assessor_is_no_longer_accredited(
+        client, login, make_user, make_assessor, make_registration, make_slot, frozen_clock):
+    import datetime as dt
+
+    from cloe_portal.extensions import db
+    from cloe_portal.orals import services
+
+    frozen_clock(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
+    from cloe_portal.assessors.models import Accreditation
+
+    expiring = make_assessor(("en",))
+    valid = make_assessor(("en",))
+    flagged_reg, fine_reg = make_registration("en"), make_registration("en")
+    start = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+    services.book_slot(flagged_reg.candidate, flagged_reg, make_slot(expiring, start).id)
+    services.book_slot(fine_reg.candidate, fine_reg, make_slot(valid, start).id)
+    # After the booking, the accreditation turns out to end the day before the oral.
+    db.session.scalars(db.select(Accreditation).where(
+        Accreditation.assessor_id == expiring.id)).one().valid_until = dt.date(2026, 3, 9)
+    db.session.commit()
+    login(make_user("referent"))
+    page = client.get("/referent/oraux").get_data(as_text=True)
+    assert "1 oral à réattribuer" in page
+    warning = page.split('role="alert"')[1].split("</div>")[0]
+    assert flagged_reg.candidate.full_name in warning
+    assert fine_reg.candidate.full_name not in warning
