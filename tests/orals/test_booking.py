@@ -302,3 +302,19 @@ def test_cancellation_emails_candidate_and_partner(setup, make_user, frozen_cloc
     late = db.session.scalars(db.select(OutboxMessage).where(
         OutboxMessage.kind == "oral-cancelled").order_by(OutboxMessage.id.desc())).first()
     assert "comptée comme passée" in late.body_text
+
+
+def test_two_hundred_candidates_race_for_twenty_slots(app, setup, make_registration, make_slot):
+    """Issue "Proof": every slot booked exactly once, every loser told the slot was taken."""
+    assessor, first, slot = setup
+    slots = [slot] + [make_slot(assessor, SLOT_START + dt.timedelta(minutes=30 * k))
+                      for k in range(1, 20)]
+    registrations = [first] + [make_registration("en") for _ in range(199)]
+    jobs = [(r.id, slots[i % 20].id) for i, r in enumerate(registrations)]
+    db.session.remove()
+    results = _race(app, jobs)
+    assert len(results) == 200
+    assert results.count("ok") == 20, sorted(set(results))
+    assert results.count("taken") == 180, sorted(set(results))
+    active = db.session.scalars(db.select(OralBooking).where(OralBooking.status == "booked")).all()
+    assert sorted(b.active_slot_id for b in active) == sorted(s.id for s in slots)
