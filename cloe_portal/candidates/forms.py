@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from cloe_portal import clock
 from cloe_portal.candidates.models import GENDERS
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 MIN_AGE, MAX_AGE = 16, 100
 # Metropolitan departments 01–95 (with 2A/2B for Corsica) and overseas 971–976.
 DEPARTMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
@@ -29,37 +30,37 @@ def age_on(birth, today) -> int:
 
 
 class IdentityForm(FlaskForm):
-    birth_name = StringField("Nom de naissance",
+    birth_name = StringField(_l("Nom de naissance"),
                              validators=[DataRequired(REQUIRED), Length(max=120)],
                              render_kw={"autocomplete": "family-name"})
-    usage_name = StringField("Nom d'usage", validators=[Optional(), Length(max=120)],
-                             description="Si différent du nom de naissance (nom marital…).")
-    first_names = StringField("Prénom(s)", validators=[DataRequired(REQUIRED), Length(max=200)],
-                              description="Tous vos prénoms, dans l'ordre de l'état civil.",
+    usage_name = StringField(_l("Nom d'usage"), validators=[Optional(), Length(max=120)],
+                             description=_l("Si différent du nom de naissance (nom marital…)."))
+    first_names = StringField(_l("Prénom(s)"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                              description=_l("Tous vos prénoms, dans l'ordre de l'état civil."),
                               render_kw={"autocomplete": "given-name"})
-    gender = SelectField("Sexe", choices=[SelectChoice("", "— Choisir —"),
-                                         *(SelectChoice(k, v) for k, v in GENDERS.items())],
+    gender = SelectField(_l("Sexe"), choices=[SelectChoice("", _l("— Choisir —")),
+                                         *(SelectChoice(k, _l(v)) for k, v in GENDERS.items())],
                          validators=[DataRequired(REQUIRED)])
-    birth_date = DateField("Date de naissance", validators=[DataRequired(
-        "Date de naissance obligatoire (jj/mm/aaaa).")], render_kw={"autocomplete": "bday"})
-    birth_city = StringField("Commune de naissance",
+    birth_date = DateField(_l("Date de naissance"), validators=[DataRequired(
+        _l("Date de naissance obligatoire (jj/mm/aaaa)."))], render_kw={"autocomplete": "bday"})
+    birth_city = StringField(_l("Commune de naissance"),
                              validators=[DataRequired(REQUIRED), Length(max=120)])
-    birth_country = StringField("Pays de naissance", default="France",
+    birth_country = StringField(_l("Pays de naissance"), default="France",
                                 validators=[DataRequired(REQUIRED), Length(max=80)])
     birth_department = StringField(
-        "Département de naissance", validators=[Optional(), Length(max=3)],
-        description="Obligatoire si vous êtes né(e) en France : numéro du département "
-                    "(ex. 69, 2A, 974).")
-    email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED),
-                       Email("Adresse e-mail invalide."), Length(max=254)],
+        _l("Département de naissance"), validators=[Optional(), Length(max=3)],
+        description=_l("Obligatoire si vous êtes né(e) en France : numéro du département "
+                       "(ex. 69, 2A, 974)."))
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED),
+                       Email(_l("Adresse e-mail invalide.")), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    address = StringField("Adresse postale", validators=[DataRequired(REQUIRED), Length(max=300)],
+    address = StringField(_l("Adresse postale"), validators=[DataRequired(REQUIRED), Length(max=300)],
                           render_kw={"autocomplete": "street-address"})
-    postcode = StringField("Code postal", validators=[DataRequired(REQUIRED), Length(max=10)],
+    postcode = StringField(_l("Code postal"), validators=[DataRequired(REQUIRED), Length(max=10)],
                            render_kw={"autocomplete": "postal-code"})
-    city = StringField("Ville", validators=[DataRequired(REQUIRED), Length(max=120)],
+    city = StringField(_l("Ville"), validators=[DataRequired(REQUIRED), Length(max=120)],
                        render_kw={"autocomplete": "address-level2"})
-    country = StringField("Pays de résidence", default="France",
+    country = StringField(_l("Pays de résidence"), default="France",
                           validators=[DataRequired(REQUIRED), Length(max=80)],
                           render_kw={"autocomplete": "country-name"})
 
@@ -67,25 +68,25 @@ class IdentityForm(FlaskForm):
         age = age_on(field.data, clock.today_paris())
         if age < MIN_AGE or age > MAX_AGE:
             raise ValidationError(
-                f"Date de naissance invalide : l'âge doit être compris entre {MIN_AGE} et "
-                f"{MAX_AGE} ans.")
+                _l("Date de naissance invalide : l'âge doit être compris entre %(min)s et "
+                   "%(max)s ans.", min=MIN_AGE, max=MAX_AGE))
 
     def validate_birth_department(self, field) -> None:  # noqa: ANN001
         value = (field.data or "").strip().upper()
         field.data = value or None
         if _is_france(self.birth_country.data):
             if not value:
-                raise ValidationError("Indiquez le département de naissance (né(e) en France).")
+                raise ValidationError(_l("Indiquez le département de naissance (né(e) en France)."))
             if not DEPARTMENT.match(value):
-                raise ValidationError("Département inconnu : indiquez son numéro (01 à 95, "
-                                      "2A, 2B, 971 à 976).")
+                raise ValidationError(_l("Département inconnu : indiquez son numéro (01 à 95, "
+                                         "2A, 2B, 971 à 976)."))
 
     def validate_postcode(self, field) -> None:  # noqa: ANN001
         field.data = (field.data or "").strip()
         if _is_france(self.country.data) and not FR_POSTCODE.match(field.data):
-            raise ValidationError("Code postal français : 5 chiffres.")
+            raise ValidationError(_l("Code postal français : 5 chiffres."))
 
 
 class PhotoUploadForm(FlaskForm):
-    photo = FileField("Fichier (JPEG ou PNG, 5 Mo au plus)",
-                      validators=[DataRequired("Choisissez un fichier.")])
+    photo = FileField(_l("Fichier (JPEG ou PNG, 5 Mo au plus)"),
+                      validators=[DataRequired(_l("Choisissez un fichier."))])
