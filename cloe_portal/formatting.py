@@ -29,12 +29,19 @@ def fr_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _english() -> bool:
+    """True when the person chose the English interface (language switch)."""
+    from flask import has_request_context, session
+
+    return has_request_context() and session.get("lang") == "en"
+
+
 def fr_datetime(value: datetime | None) -> str:
-    """dd/mm/yyyy à HH:MM in Paris time."""
+    """dd/mm/yyyy à HH:MM in Paris time ("at" in the English interface)."""
     if value is None:
         return "—"
     local = paris(value)
-    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+    return f"{local:%d/%m/%Y} {'at' if _english() else 'à'} {local:%H:%M}"
 
 
 def fr_time(value: datetime | None) -> str:
@@ -48,6 +55,10 @@ def fr_long_date(value: date | datetime | None) -> str:
         return "—"
     if isinstance(value, datetime):
         value = paris(value).date()
+    if _english():
+        from babel.dates import format_date
+
+        return format_date(value, "EEEE d MMMM y", locale="en")
     return f"{DAYS_FR[value.weekday()]} {value.day} {MONTHS_FR[value.month - 1]} {value.year}"
 
 

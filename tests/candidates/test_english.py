@@ -40,3 +40,16 @@ def test_candidate_switches_to_english_and_back(client, login, csrf, make_regist
     assert "Your CLOE certification" not in home
     identity = client.get("/candidat/identite").get_data(as_text=True)
     assert "Nom de naissance" in identity and "Birth name" not in identity
+
+
+def test_long_dates_follow_the_interface_language(app, client, csrf):
+    from datetime import date
+
+    from cloe_portal.formatting import fr_long_date
+
+    with app.test_request_context("/"):
+        assert fr_long_date(date(2026, 12, 16)) == "mercredi 16 décembre 2026"
+        from flask import session
+
+        session["lang"] = "en"
+        assert fr_long_date(date(2026, 12, 16)) == "Wednesday 16 December 2026"
