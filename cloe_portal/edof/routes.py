@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -76,8 +77,8 @@ def upload():
         return render_template("edof/index.html", **_index_context(
             form, problems=refused.problems, filename=file.filename)), 422
     db.session.commit()
-    flash(f"Extraction « {stored.filename} » importée : {stored.row_count} dossier(s), "
-          f"{stored.matched_count} rapproché(s) d'un candidat.", "success")
+    flash(_("Extraction « %(name)s » importée : %(rows)s dossier(s), %(matched)s rapproché(s) d'un candidat.",
+            name=stored.filename, rows=stored.row_count, matched=stored.matched_count), "success")
     return redirect(url_for(".upload_detail", upload_id=stored.id), 303)
 
 

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -124,11 +125,11 @@ def revoke():
     """Revoke a certificate (a ledger entry is appended; nothing is deleted)."""
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash("Indiquez le numéro du certificat et le motif de la révocation.", "error")
+        flash(_("Indiquez le numéro du certificat et le motif de la révocation."), "error")
         return redirect(url_for("results.ledger"), 303)
     certificate = services.find_certificate(form.number.data)
     if certificate is None:
-        flash("Aucun certificat ne porte ce numéro.", "error")
+        flash(_("Aucun certificat ne porte ce numéro."), "error")
         return redirect(url_for("results.ledger"), 303)
     try:
         services.revoke_certificate(current_user, certificate, form.reason.data)
@@ -136,7 +137,7 @@ def revoke():
         flash(exc.message, "error")
         return redirect(url_for("results.ledger"), 303)
     db.session.commit()
-    flash(f"Certificat {certificate.number} révoqué.", "success")
+    flash(_("Certificat %(number)s révoqué.", number=certificate.number), "success")
     return redirect(url_for("results.ledger"), 303)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 
@@ -82,7 +83,7 @@ def new():
             written_date=form.written_date.data,
         )
         db.session.commit()
-        flash("Session créée. Inscrivez maintenant vos candidats.", "success")
+        flash(_("Session créée. Inscrivez maintenant vos candidats."), "success")
         return redirect(url_for(".detail", session_id=session.id), 303)
     status = 422 if form.errors else (403 if refusal and request.method == "POST" else 200)
     return render_template("sessions/new.html", form=form, refusal=refusal), status
@@ -156,7 +157,7 @@ def enrol(session_id: int):
                     general_error = message
         else:
             db.session.commit()
-            message = f"{enrolled.candidate.full_name} est inscrit(e) ; un e-mail lui a été envoyé."
+            message = _("%(name)s est inscrit(e) ; un e-mail lui a été envoyé.", name=enrolled.candidate.full_name)
             if not is_htmx():
                 flash(message, "success")
                 return redirect(url_for(".detail", session_id=session.id), 303)
@@ -192,8 +193,8 @@ def import_file(session_id: int):
                                       import_filename=upload.filename)
             return render_template("sessions/detail.html", **context), 422
         db.session.commit()
-        flash(f"{len(created)} candidat(s) inscrit(s) depuis « {upload.filename} » ; "
-              "chacun a reçu un e-mail.", "success")
+        flash(_("%(n)s candidat(s) inscrit(s) depuis « %(name)s » ; chacun a reçu un e-mail.",
+                n=len(created), name=upload.filename), "success")
         return redirect(url_for(".detail", session_id=session.id), 303)
     context = _detail_context(session, import_form=form)
     return render_template("sessions/detail.html", **context), 422
