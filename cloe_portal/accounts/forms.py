@@ -10,13 +10,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from cloe_portal.accounts.models import ROLE_LABELS_FR
 from cloe_portal.accounts.passwords import password_problems
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
-        validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -28,24 +28,24 @@ class LoginForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "Adresse e-mail",
-        validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)],
+        _l("Adresse e-mail"),
+        validators=[DataRequired(REQUIRED), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Nouveau mot de passe",
+        _l("Nouveau mot de passe"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description="Au moins 10 caractères, en mélangeant lettres et chiffres ou symboles.",
+        description=_l("Au moins 10 caractères, en mélangeant lettres et chiffres ou symboles."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Confirmez le mot de passe",
+        _l("Confirmez le mot de passe"),
         validators=[
             DataRequired(REQUIRED),
-            EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
+            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -59,7 +59,7 @@ class SetPasswordForm(FlaskForm):
 class CreateUserForm(FlaskForm):
     """Used by the CLI and by staff screens to create an account."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), Email()])
-    first_name = StringField("Prénom", validators=[DataRequired(REQUIRED), Length(max=120)])
-    last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
-    role = SelectField("Rôle", choices=list(ROLE_LABELS_FR.items()))
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Email()])
+    first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS_FR.items()))

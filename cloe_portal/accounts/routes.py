@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from cloe_portal.accounts import services
@@ -69,7 +70,7 @@ def logout():
     """Log out and go back to the login page."""
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté.", "info")
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("accounts.login"), 303)
 
 
@@ -83,8 +84,8 @@ def forgot_password():
         services.send_password_reset(form.email.data)
         db.session.commit()
         flash(
-            "Si un compte existe pour cette adresse, un e-mail avec un lien de "
-            "réinitialisation vient d'être envoyé.",
+            _("Si un compte existe pour cette adresse, un e-mail avec un lien de "
+              "réinitialisation vient d'être envoyé."),
             "success",
         )
         return redirect(url_for("accounts.login"), 303)
@@ -101,7 +102,7 @@ def _password_page(token: str, purpose: str, title: str):  # noqa: ANN202
         db.session.commit()
         session.clear()
         login_user(user)
-        flash("Votre mot de passe est enregistré.", "success")
+        flash(_("Votre mot de passe est enregistré."), "success")
         return redirect(url_for(home_endpoint(user.role)), 303)
     return render_template("accounts/set_password.html", form=form, title=title, user=user)
 
@@ -110,14 +111,14 @@ def _password_page(token: str, purpose: str, title: str):  # noqa: ANN202
 @public
 def reset_password(token: str):
     """Choose a new password from an emailed reset link."""
-    return _password_page(token, "reset", "Réinitialiser mon mot de passe")
+    return _password_page(token, "reset", _("Réinitialiser mon mot de passe"))
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 @public
 def welcome(token: str):
     """First login: choose a password from the enrolment / account email."""
-    return _password_page(token, "welcome", "Bienvenue : choisissez votre mot de passe")
+    return _password_page(token, "welcome", _("Bienvenue : choisissez votre mot de passe"))
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from cloe_portal.itembank.models import ITEM_POOLS
 from cloe_portal.reference.domains import DOMAINS
@@ -56,85 +59,85 @@ class ItemForm(FlaskForm):
     """Every field an item may have; the page shows those of the item's type."""
 
     code = StringField(
-        "Code", description="Identifiant stable, ex. en-voc-101 (langue-compétence-numéro)."
+        _l("Code"), description=_l("Identifiant stable, ex. en-voc-101 (langue-compétence-numéro).")
     )
-    language = SelectField("Langue", choices=dict(LANGUAGE_NAMES), validate_choice=False)
+    language = SelectField(_l("Langue"), choices=dict(LANGUAGE_NAMES), validate_choice=False)
     skill = SelectField(
-        "Compétence",
+        _l("Compétence"),
         choices={s: SKILL_LABELS_FR[s] for s in SECTION_ORDER},
         validate_choice=False,
     )
     difficulty = StringField(
-        "Difficulté (0 à 100)",
+        _l("Difficulté (0 à 100)"),
         render_kw={"inputmode": "numeric"},
-        description="50 ≈ frontière B1/B2.",
+        description=_l("50 ≈ frontière B1/B2."),
     )
     time_limit = StringField(
-        "Temps limite en secondes",
+        _l("Temps limite en secondes"),
         render_kw={"inputmode": "numeric"},
-        description="Laisser vide pour le temps calculé selon le type et la difficulté.",
+        description=_l("Laisser vide pour le temps calculé selon le type et la difficulté."),
     )
-    pool = SelectField("Usage", choices=dict(ITEM_POOLS), validate_choice=False)
+    pool = SelectField(_l("Usage"), choices=dict(ITEM_POOLS), validate_choice=False)
     domains = SelectMultipleField(
-        "Domaines de spécialisation",
+        _l("Domaines de spécialisation"),
         choices={d: d for d in DOMAINS},
         validate_choice=False,
-        description="Facultatif ; Ctrl ou Cmd pour en choisir plusieurs.",
+        description=_l("Facultatif ; Ctrl ou Cmd pour en choisir plusieurs."),
     )
     explanation = TextAreaField(
-        "Explication (entraînement)",
-        description="Affichée après une question d'entraînement ; obligatoire pour l'usage « Entraînement ».",
+        _l("Explication (entraînement)"),
+        description=_l("Affichée après une question d'entraînement ; obligatoire pour l'usage « Entraînement »."),
     )
     status = SelectField(
-        "État à la création",
-        choices={"draft": "Brouillon", "live": "En service"},
+        _l("État à la création"),
+        choices=[SelectChoice("draft", _l("Brouillon")), SelectChoice("live", _l("En service"))],
         validate_choice=False,
     )
 
-    prompt = StringField("Consigne")
-    text = TextAreaField("Texte", description="Les trous s'écrivent {0}, {1}… dans l'ordre.")
-    options = TextAreaField("Options", description="Une option par ligne (3 ou 4).")
+    prompt = StringField(_l("Consigne"))
+    text = TextAreaField(_l("Texte"), description=_l("Les trous s'écrivent {0}, {1}… dans l'ordre."))
+    options = TextAreaField(_l("Options"), description=_l("Une option par ligne (3 ou 4)."))
     answer = StringField(
-        "Numéro de la bonne option",
+        _l("Numéro de la bonne option"),
         render_kw={"inputmode": "numeric"},
-        description="1 pour la première option de la liste.",
+        description=_l("1 pour la première option de la liste."),
     )
     roots = TextAreaField(
-        "Mots racines",
-        description="Une ligne par trou : le mot à accorder, ou « - » s'il n'y en a pas. Vide : aucun.",
+        _l("Mots racines"),
+        description=_l("Une ligne par trou : le mot à accorder, ou « - » s'il n'y en a pas. Vide : aucun."),
     )
     gap_answers = TextAreaField(
-        "Réponses acceptées",
-        description="Une ligne par trou ; plusieurs réponses acceptées séparées par « | ».",
+        _l("Réponses acceptées"),
+        description=_l("Une ligne par trou ; plusieurs réponses acceptées séparées par « | »."),
     )
     choices = TextAreaField(
-        "Choix par trou",
-        description="Une ligne par trou, choix séparés par « | », la bonne réponse précédée de « * » (ex. in | *at | on).",
+        _l("Choix par trou"),
+        description=_l("Une ligne par trou, choix séparés par « | », la bonne réponse précédée de « * » (ex. in | *at | on)."),
     )
     words = TextAreaField(
-        "Mots dans le bon ordre",
-        description="Un mot (ou groupe) par ligne ; le premier est donné au candidat.",
+        _l("Mots dans le bon ordre"),
+        description=_l("Un mot (ou groupe) par ligne ; le premier est donné au candidat."),
     )
     sentences = TextAreaField(
-        "Phrases dans le bon ordre",
-        description="Une phrase par ligne (3 à 6) ; la première est donnée.",
+        _l("Phrases dans le bon ordre"),
+        description=_l("Une phrase par ligne (3 à 6) ; la première est donnée."),
     )
     bank_answers = TextAreaField(
-        "Réponses (un mot par trou)", description="Un mot par ligne, dans l'ordre des trous."
+        _l("Réponses (un mot par trou)"), description=_l("Un mot par ligne, dans l'ordre des trous.")
     )
     distractors = TextAreaField(
-        "Mots en plus (distracteurs)", description="Facultatif, un mot par ligne."
+        _l("Mots en plus (distracteurs)"), description=_l("Facultatif, un mot par ligne.")
     )
     transcript = TextAreaField(
-        "Transcription", description="Ce que dit l'enregistrement ; jamais montrée au candidat."
+        _l("Transcription"), description=_l("Ce que dit l'enregistrement ; jamais montrée au candidat.")
     )
-    audio = SelectField("Fichier audio existant", choices={}, validate_choice=False)
+    audio = SelectField(_l("Fichier audio existant"), choices={}, validate_choice=False)
     audio_upload = FileField(
-        "Ou envoyer un fichier audio", description="Ogg ou MP3 (converti en Ogg)."
+        _l("Ou envoyer un fichier audio"), description=_l("Ogg ou MP3 (converti en Ogg).")
     )
     question_kind = SelectField(
-        "Forme de la question",
-        choices={"mcq": "Choix multiple", "gap": "Texte à trous"},
+        _l("Forme de la question"),
+        choices=[SelectChoice("mcq", _l("Choix multiple")), SelectChoice("gap", _l("Texte à trous"))],
         validate_choice=False,
     )
 
@@ -147,8 +150,8 @@ class ImportForm(FlaskForm):
     """Upload of a bank file in the FORMAT.md shape."""
 
     file = FileField(
-        "Fichier JSON de la banque",
-        description="Format décrit dans itembank/FORMAT.md ; un fichier par langue.",
+        _l("Fichier JSON de la banque"),
+        description=_l("Format décrit dans itembank/FORMAT.md ; un fichier par langue."),
     )
 
 
@@ -368,7 +371,7 @@ def field_errors(errors: list[str], item_type: str) -> tuple[dict[str, list[str]
         path = _INDEX.sub("", path.strip())
         name = _ANSWERS_FIELD.get(item_type) if path == "content.answers" else _PATHS.get(path)
         if name == "answer":
-            message = "indiquez le numéro de la bonne option (1 pour la première)"
+            message = gettext("indiquez le numéro de la bonne option (1 pour la première)")
         if sep and name in shown:
             by_field.setdefault(name, []).append(message[:1].upper() + message[1:])
         else:

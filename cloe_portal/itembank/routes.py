@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal.audit.services import history
@@ -197,14 +198,14 @@ def _save(form: ItemForm, item_type: str, item: Item | None):
     if item is None:
         item = services.create_item(current_user, data, status=form.status.data)
         db.session.commit()
-        flash(f"Question {item.code} créée ({ITEM_STATUSES[item.status].lower()}).", "success")
+        flash(_("Question %(code)s créée (%(status)s).", code=item.code, status=ITEM_STATUSES[item.status].lower()), "success")
     else:
         changed = services.update_item(current_user, item, data)
         db.session.commit()
         if changed:
-            flash(f"Question {item.code} enregistrée : version {item.version}.", "success")
+            flash(_("Question %(code)s enregistrée : version %(version)s.", code=item.code, version=item.version), "success")
         else:
-            flash("Aucune modification : la version reste la même.", "info")
+            flash(_("Aucune modification : la version reste la même."), "info")
     return redirect(url_for("itembank.edit", item_id=item.id), 303)
 
 
@@ -283,11 +284,11 @@ def change_status(item_id: int):
     services.set_status(current_user, item, status, reason)
     db.session.commit()
     messages = {
-        "retired": "retirée : elle ne sera plus proposée aux candidats",
-        "live": "remise en service",
-        "draft": "repassée en brouillon",
+        "retired": _("Question %(code)s retirée : elle ne sera plus proposée aux candidats.", code=item.code),
+        "live": _("Question %(code)s remise en service.", code=item.code),
+        "draft": _("Question %(code)s repassée en brouillon.", code=item.code),
     }
-    flash(f"Question {item.code} {messages[status]}.", "success")
+    flash(messages[status], "success")
     return redirect(url_for("itembank.edit", item_id=item.id), 303)
 
 
@@ -338,8 +339,10 @@ def import_bank():
                 if result.ok:
                     db.session.commit()
                     flash(
-                        f"Import terminé ({result.language}) : {result.created} créée(s), "
-                        f"{result.updated} modifiée(s), {result.unchanged} inchangée(s).",
+                        _("Import terminé (%(language)s) : %(created)s créée(s), "
+                          "%(updated)s modifiée(s), %(unchanged)s inchangée(s).",
+                          language=result.language, created=result.created,
+                          updated=result.updated, unchanged=result.unchanged),
                         "success",
                     )
                     return redirect(url_for("itembank.index", language=result.language), 303)

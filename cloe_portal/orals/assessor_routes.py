@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -104,13 +105,13 @@ def assessor_availability():
 
 
 def _publish_summary(result: services.PublishResult) -> str:
-    parts = [f"{len(result.created)} créneau(x) publié(s)"]
+    parts = [_("%(n)s créneau(x) publié(s)", n=len(result.created))]
     if result.skipped_existing:
-        parts.append(f"{result.skipped_existing} déjà présent(s)")
+        parts.append(_("%(n)s déjà présent(s)", n=result.skipped_existing))
     if result.skipped_past:
-        parts.append(f"{result.skipped_past} dans le passé, ignoré(s)")
+        parts.append(_("%(n)s dans le passé, ignoré(s)", n=result.skipped_past))
     if result.skipped_exception:
-        parts.append(f"{result.skipped_exception} retiré(s) par l'exception")
+        parts.append(_("%(n)s retiré(s) par l'exception", n=result.skipped_exception))
     return ", ".join(parts) + "."
 
 
@@ -177,10 +178,10 @@ def add_absence():
         return _render_availability(services.week_start(clock.today_paris()), one_off, weekly,
                                     absence, languages, 422)
     db.session.commit()
-    message = f"{removed} créneau(x) libre(s) retiré(s)."
+    message = _("%(n)s créneau(x) libre(s) retiré(s).", n=removed)
     if kept:
-        message += (f" {kept} créneau(x) réservé(s) conservé(s) : demandez au référent de les "
-                    "réattribuer si vous êtes absent(e).")
+        message += " " + _("%(n)s créneau(x) réservé(s) conservé(s) : demandez au référent de les "
+                             "réattribuer si vous êtes absent(e).", n=kept)
     flash(message, "warning" if kept else "success")
     return redirect(url_for(".assessor_availability",
                             semaine=services.week_start(absence.from_day.data).isoformat()), 303)
@@ -203,7 +204,7 @@ def delete_slot(slot_id: int):
     if is_htmx():
         languages, one_off, weekly, absence = _availability_forms()
         return _render_availability(monday, one_off, weekly, absence, languages)
-    flash("Créneau supprimé.", "success")
+    flash(_("Créneau supprimé."), "success")
     return redirect(url_for(".assessor_availability", semaine=monday.isoformat()), 303)
 
 
@@ -271,9 +272,9 @@ def assessor_attendance(booking_id: int):
         return render_template("orals/oral.html", **_grid_context(booking, attendance_form=form)), 422
     db.session.commit()
     if assessment.validated_at is not None:
-        flash(f"Oral clos comme non passé : {assessment.attendance_label.lower()}.", "warning")
+        flash(_("Oral clos comme non passé : %(attendance)s.", attendance=assessment.attendance_label.lower()), "warning")
     else:
-        flash("Présence enregistrée. Bon entretien !", "success")
+        flash(_("Présence enregistrée. Bon entretien !"), "success")
     return redirect(url_for(".assessor_oral", booking_id=booking.id) + "#grille", 303)
 
 
@@ -299,7 +300,7 @@ def assessor_save(booking_id: int):
     db.session.commit()
     if is_htmx():
         return render_template("orals/_autosave.html", saved_at=assessment.saved_at)
-    flash("Grille enregistrée.", "success")
+    flash(_("Grille enregistrée."), "success")
     return redirect(url_for(".assessor_oral", booking_id=booking.id) + "#grille", 303)
 
 
@@ -321,7 +322,7 @@ def assessor_validate(booking_id: int):
         flash(exc.message, "error")
         return redirect(url_for(".assessor_oral", booking_id=booking.id), 303)
     db.session.commit()
-    flash("Grille validée. Elle est transmise au jury.", "success")
+    flash(_("Grille validée. Elle est transmise au jury."), "success")
     return redirect(url_for(".assessor_oral", booking_id=booking.id), 303)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -115,11 +116,11 @@ def _confirm(registration: Registration, slot_id: int, kind: str):
             flash(exc.message, "error")
             return redirect(back, 303)
         db.session.commit()
-        flash("Votre rendez-vous est réservé. Une confirmation part par e-mail.", "success")
+        flash(_("Votre rendez-vous est réservé. Une confirmation part par e-mail."), "success")
         return redirect(_home(registration, kind), 303)
     problem = services.bookable_slot(registration, slot)
     if problem is None and slot.active_booking is not None:
-        problem = "Ce créneau vient d'être réservé. Choisissez un autre créneau."
+        problem = _("Ce créneau vient d'être réservé. Choisissez un autre créneau.")
     return render_template("orals/confirm.html", registration=registration, slot=slot,
                            kind=kind, ep=f"orals.{kind}_", problem=problem, back=back,
                            current=services.active_booking(registration),
@@ -139,8 +140,8 @@ def _cancel(registration: Registration, kind: str):
             flash(exc.message, "error")
             return redirect(_home(registration, kind), 303)
         db.session.commit()
-        flash("Le rendez-vous est annulé." if not locked else
-              "Le rendez-vous est annulé. L'épreuve orale est comptée comme passée.", "success")
+        flash(_("Le rendez-vous est annulé.") if not locked else
+              _("Le rendez-vous est annulé. L'épreuve orale est comptée comme passée."), "success")
         return redirect(_home(registration, kind), 303)
     return render_template("orals/cancel.html", registration=registration, booking=current,
                            locked=locked, kind=kind, ep=f"orals.{kind}_")
@@ -154,7 +155,7 @@ def _waitlist(registration: Registration, kind: str):
         flash(exc.message, "error")
         return redirect(_home(registration, kind), 303)
     db.session.commit()
-    flash("C'est noté : vous recevrez un e-mail dès qu'un créneau se libère.", "success")
+    flash(_("C'est noté : vous recevrez un e-mail dès qu'un créneau se libère."), "success")
     return redirect(_home(registration, kind), 303)
 
 
@@ -220,10 +221,10 @@ def candidate_leave(registration_id: int):
     """Leave the booking page: confirmed booking, or the centre booked for the candidate."""
     registration = load_or_404(Registration, registration_id, _candidate_owns)
     if request.form.get("why") == "centre":
-        flash("Votre organisme de formation réserve votre entretien oral : vous recevrez la "
-              "confirmation par e-mail.", "info")
+        flash(_("Votre organisme de formation réserve votre entretien oral : vous recevrez la "
+                "confirmation par e-mail."), "info")
     elif services.active_booking(registration) is not None:
-        flash("Votre rendez-vous est confirmé. À bientôt pour votre entretien oral.", "success")
+        flash(_("Votre rendez-vous est confirmé. À bientôt pour votre entretien oral."), "success")
     return redirect(url_for("core.index"), 303)
 
 

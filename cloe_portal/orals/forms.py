@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -27,50 +28,50 @@ def language_choices(codes: list[str]) -> list[SelectChoice]:
 class OneOffForm(FlaskForm):
     """A one-off block of availability on one day."""
 
-    language = SelectField("Langue", validators=[DataRequired()])
-    day = DateField("Date", validators=[DataRequired(message="Indiquez la date.")])
-    start = TimeField("De", validators=[DataRequired(message="Indiquez l'heure de début.")])
-    end = TimeField("À", validators=[DataRequired(message="Indiquez l'heure de fin.")])
+    language = SelectField(_l("Langue"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Indiquez la date."))])
+    start = TimeField(_l("De"), validators=[DataRequired(message=_l("Indiquez l'heure de début."))])
+    end = TimeField(_l("À"), validators=[DataRequired(message=_l("Indiquez l'heure de fin."))])
 
 
 class WeeklyForm(FlaskForm):
     """A block repeated every week, with an optional exception (holidays)."""
 
-    language = SelectField("Langue", validators=[DataRequired()])
-    first_day = DateField("Premier jour", validators=[DataRequired(message="Indiquez le premier jour.")],
-                          description="Le bloc se répète chaque semaine le même jour.")
-    start = TimeField("De", validators=[DataRequired(message="Indiquez l'heure de début.")])
-    end = TimeField("À", validators=[DataRequired(message="Indiquez l'heure de fin.")])
-    weeks = IntegerField("Nombre de semaines", default=6, validators=[
-        InputRequired(message="Indiquez le nombre de semaines."),
-        NumberRange(1, MAX_WEEKS, message=f"Entre 1 et {MAX_WEEKS} semaines."),
+    language = SelectField(_l("Langue"), validators=[DataRequired()])
+    first_day = DateField(_l("Premier jour"), validators=[DataRequired(message=_l("Indiquez le premier jour."))],
+                          description=_l("Le bloc se répète chaque semaine le même jour."))
+    start = TimeField(_l("De"), validators=[DataRequired(message=_l("Indiquez l'heure de début."))])
+    end = TimeField(_l("À"), validators=[DataRequired(message=_l("Indiquez l'heure de fin."))])
+    weeks = IntegerField(_l("Nombre de semaines"), default=6, validators=[
+        InputRequired(message=_l("Indiquez le nombre de semaines.")),
+        NumberRange(1, MAX_WEEKS, message=_l("Entre 1 et %(n)s semaines.", n=MAX_WEEKS)),
     ])
-    except_from = DateField("Sauf du (facultatif)", validators=[Optional()])
-    except_to = DateField("au (facultatif)", validators=[Optional()])
+    except_from = DateField(_l("Sauf du (facultatif)"), validators=[Optional()])
+    except_to = DateField(_l("au (facultatif)"), validators=[Optional()])
 
 
 class AbsenceForm(FlaskForm):
     """Holidays: remove the free slots of a date range."""
 
-    from_day = DateField("Du", validators=[DataRequired(message="Indiquez la date de début.")])
-    to_day = DateField("Au", validators=[DataRequired(message="Indiquez la date de fin.")])
+    from_day = DateField(_l("Du"), validators=[DataRequired(message=_l("Indiquez la date de début."))])
+    to_day = DateField(_l("Au"), validators=[DataRequired(message=_l("Indiquez la date de fin."))])
 
 
 class AttendanceForm(FlaskForm):
     """Identity check and attendance, first thing in the oral."""
 
     identity_checked = RadioField(
-        "Pièce d'identité vérifiée", choices=[SelectChoice("yes", "Oui"), SelectChoice("no", "Non")],
+        _l("Pièce d'identité vérifiée"), choices=[SelectChoice("yes", _l("Oui")), SelectChoice("no", _l("Non"))],
         validators=[Optional()],
     )
     attendance = RadioField(
-        "Présence", choices=[SelectChoice(k, v) for k, v in ATTENDANCE.items()],
-        validators=[DataRequired(message="Choisissez la présence du candidat.")],
+        _l("Présence"), choices=[SelectChoice(k, v) for k, v in ATTENDANCE.items()],
+        validators=[DataRequired(message=_l("Choisissez la présence du candidat."))],
     )
     arrival = TimeField(
-        "Heure d'arrivée (heure de Paris)", format=["%H:%M:%S", "%H:%M"], validators=[Optional()],
-        description="Laissez vide pour l'heure actuelle. Entrée refusée plus de 10 minutes "
-        "après le début du créneau.",
+        _l("Heure d'arrivée (heure de Paris)"), format=["%H:%M:%S", "%H:%M"], validators=[Optional()],
+        description=_l("Laissez vide pour l'heure actuelle. Entrée refusée plus de 10 minutes "
+                       "après le début du créneau."),
         render_kw={"step": "1"},
     )
 
@@ -78,22 +79,22 @@ class AttendanceForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """A referent decision that needs a reason (audit log)."""
 
-    reason = TextAreaField("Motif", validators=[
-        DataRequired(message="Indiquez le motif."), Length(max=2000)])
+    reason = TextAreaField(_l("Motif"), validators=[
+        DataRequired(message=_l("Indiquez le motif.")), Length(max=2000)])
 
 
 class ForceMajeureForm(ReasonForm):
     """Force-majeure rebooking: reason with proof, optional extension of the booking period."""
 
     extension_days = IntegerField(
-        "Prolonger la période de réservation de (jours)", default=0,
-        validators=[InputRequired(message="Indiquez 0 ou plus."),
-                    NumberRange(0, 90, message="Entre 0 et 90 jours.")],
+        _l("Prolonger la période de réservation de (jours)"), default=0,
+        validators=[InputRequired(message=_l("Indiquez 0 ou plus.")),
+                    NumberRange(0, 90, message=_l("Entre 0 et 90 jours."))],
     )
 
 
 class ReassignForm(ReasonForm):
     """Move a booked oral to another accredited assessor."""
 
-    assessor_id = SelectField("Nouvel évaluateur", coerce=int, validators=[
-        DataRequired(message="Choisissez un évaluateur.")])
+    assessor_id = SelectField(_l("Nouvel évaluateur"), coerce=int, validators=[
+        DataRequired(message=_l("Choisissez un évaluateur."))])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -121,7 +122,7 @@ def referent_reassign(registration_id: int):
         flash(exc.message, "error")
         return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
     db.session.commit()
-    flash(f"Oral réattribué à {assessor.full_name}. Le candidat est prévenu par e-mail.", "success")
+    flash(_("Oral réattribué à %(name)s. Le candidat est prévenu par e-mail.", name=assessor.full_name), "success")
     return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
 
 
@@ -142,7 +143,7 @@ def referent_force_majeure(registration_id: int):
         flash(exc.message, "error")
         return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
     db.session.commit()
-    flash("Force majeure accordée : le candidat peut réserver un nouveau créneau.", "success")
+    flash(_("Force majeure accordée : le candidat peut réserver un nouveau créneau."), "success")
     return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
 
 
@@ -163,5 +164,5 @@ def referent_reopen(registration_id: int):
         flash(exc.message, "error")
         return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
     db.session.commit()
-    flash("Grille rouverte : l'évaluateur peut la corriger puis la valider à nouveau.", "success")
+    flash(_("Grille rouverte : l'évaluateur peut la corriger puis la valider à nouveau."), "success")
     return redirect(url_for(".referent_registration", registration_id=registration.id), 303)
