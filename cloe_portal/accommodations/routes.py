@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from cloe_portal.accommodations import services
@@ -21,14 +24,15 @@ register_nav(("coordinator", "referent"), "Aménagements", "accommodations.index
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Décision", choices={"approve": "Accorder", "refuse": "Refuser"},
-                          validators=[InputRequired("Choisissez la décision.")])
-    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)],
-                            description="Obligatoire en cas de refus.")
+    decision = RadioField(_l("Décision"), choices=[SelectChoice("approve", _l("Accorder")),
+                                                   SelectChoice("refuse", _l("Refuser"))],
+                          validators=[InputRequired(_l("Choisissez la décision."))])
+    comment = TextAreaField(_l("Commentaire"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Obligatoire en cas de refus."))
 
     def validate_comment(self, field: TextAreaField) -> None:
         if self.decision.data == "refuse" and not (field.data or "").strip():
-            raise ValidationError("Expliquez le refus : le commentaire est obligatoire.")
+            raise ValidationError(_l("Expliquez le refus : le commentaire est obligatoire."))
 
 
 @bp.route("/")
@@ -65,6 +69,6 @@ def detail(request_id: int):
             form.decision.errors.append(str(exc))
             return _page(item, form, 422)
         db.session.commit()
-        flash("Décision enregistrée.", "success")
+        flash(_("Décision enregistrée."), "success")
         return redirect(url_for(".index"), 303)
     return _page(item, form, 422 if form.errors else 200)

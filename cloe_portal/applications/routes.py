@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal.applications import checks, services
@@ -102,8 +103,8 @@ def apply():
                 return redirect(url_for(".sent"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "applications/apply.html", form=form, qualiopi=QUALIOPI_PREREQUISITE,
-        rule_foreign=checks.RULE_FOREIGN, rule_elearning=checks.RULE_ELEARNING,
+        "applications/apply.html", form=form, qualiopi=_(QUALIOPI_PREREQUISITE),
+        rule_foreign=_(checks.RULE_FOREIGN), rule_elearning=_(checks.RULE_ELEARNING),
     ), status
 
 
@@ -188,8 +189,8 @@ def audit(application_id: int):
         form.opinion.errors.append(str(exc))
         return _detail(_load(application_id), audit_form=form, status=422)
     db.session.commit()
-    flash("Avis enregistré : l'organisme en est informé." if form.opinion.data
-          else "Grille d'audit enregistrée.", "success")
+    flash(_("Avis enregistré : l'organisme en est informé.") if form.opinion.data
+          else _("Grille d'audit enregistrée."), "success")
     return redirect(url_for(".detail", application_id=application.id), 303)
 
 
@@ -209,7 +210,7 @@ def commission(application_id: int):
         form.decision.errors.append(str(exc))
         return _detail(_load(application_id), commission_form=form, status=422)
     db.session.commit()
-    flash("Décision de la commission enregistrée : l'organisme en est informé.", "success")
+    flash(_("Décision de la commission enregistrée : l'organisme en est informé."), "success")
     return redirect(url_for(".detail", application_id=application.id), 303)
 
 
@@ -225,8 +226,8 @@ def add_to_list(application_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".detail", application_id=application_id), 303)
     db.session.commit()
-    flash(f"{org.name} est inscrit sur la liste des partenaires ; son administrateur a reçu "
-          "un lien de première connexion.", "success")
+    flash(_("%(name)s est inscrit sur la liste des partenaires ; son administrateur a reçu "
+            "un lien de première connexion.", name=org.name), "success")
     return redirect(url_for("network.partner", org_id=org.id), 303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -13,13 +14,14 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from cloe_portal.accounts.models import email_exists
 from cloe_portal.assessors.services import TRAINING_MODES, video_link_problem
 from cloe_portal.reference.languages import LANGUAGES
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 
 
 class VideoLinkMixin:
@@ -32,36 +34,36 @@ class VideoLinkMixin:
 class AssessorForm(VideoLinkMixin, FlaskForm):
     """Create an assessor account."""
 
-    first_name = StringField("Prénom", validators=[DataRequired(REQUIRED), Length(max=120)])
-    last_name = StringField("Nom", validators=[DataRequired(REQUIRED), Length(max=120)])
-    email = EmailField("Adresse e-mail", validators=[DataRequired(REQUIRED), Email("Adresse e-mail invalide."), Length(max=254)])
-    languages = SelectMultipleField("Langues évaluées", option_widget=widgets.CheckboxInput(), choices=dict(LANGUAGES),
-                                    validators=[DataRequired("Cochez au moins une langue.")])
-    video_link = StringField("Lien de visioconférence", validators=[Optional(), Length(max=500)],
-                             description="Adresse https:// de la salle virtuelle où l'évaluateur reçoit les candidats.")
+    first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Email(_l("Adresse e-mail invalide.")), Length(max=254)])
+    languages = SelectMultipleField(_l("Langues évaluées"), option_widget=widgets.CheckboxInput(), choices=[SelectChoice(k, _l(v)) for k, v in LANGUAGES.items()],
+                                    validators=[DataRequired(_l("Cochez au moins une langue."))])
+    video_link = StringField(_l("Lien de visioconférence"), validators=[Optional(), Length(max=500)],
+                             description=_l("Adresse https:// de la salle virtuelle où l'évaluateur reçoit les candidats."))
 
     def validate_email(self, field: EmailField) -> None:
         if email_exists(field.data):
-            raise ValidationError("Un compte existe déjà avec cette adresse.")
+            raise ValidationError(_l("Un compte existe déjà avec cette adresse."))
 
 
 class VideoLinkForm(VideoLinkMixin, FlaskForm):
-    video_link = StringField("Lien de visioconférence", validators=[Optional(), Length(max=500)],
-                             description="Adresse https:// ; laissez vide pour l'effacer.")
+    video_link = StringField(_l("Lien de visioconférence"), validators=[Optional(), Length(max=500)],
+                             description=_l("Adresse https:// ; laissez vide pour l'effacer."))
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField("Langue", choices=dict(LANGUAGES))
+    language = SelectField(_l("Langue"), choices=[SelectChoice(k, _l(v)) for k, v in LANGUAGES.items()])
 
 
 class TrainingForm(FlaskForm):
-    training_date = DateField("Date de la formation", validators=[InputRequired("Indiquez la date.")])
-    training_mode = RadioField("Mode", choices=dict(TRAINING_MODES),
-                               validators=[InputRequired("Choisissez le mode.")])
+    training_date = DateField(_l("Date de la formation"), validators=[InputRequired(_l("Indiquez la date."))])
+    training_mode = RadioField(_l("Mode"), choices=[SelectChoice(k, _l(v)) for k, v in TRAINING_MODES.items()],
+                               validators=[InputRequired(_l("Choisissez le mode."))])
 
 
 class AttemptForm(FlaskForm):
-    attempted_on = DateField("Date de la mise en situation", validators=[InputRequired("Indiquez la date.")])
-    result = RadioField("Résultat", choices={"passed": "Réussie", "failed": "Échouée"},
-                        validators=[InputRequired("Choisissez le résultat.")])
-    notes = TextAreaField("Observations", validators=[Optional(), Length(max=2000)])
+    attempted_on = DateField(_l("Date de la mise en situation"), validators=[InputRequired(_l("Indiquez la date."))])
+    result = RadioField(_l("Résultat"), choices=[SelectChoice("passed", _l("Réussie")), SelectChoice("failed", _l("Échouée"))],
+                        validators=[InputRequired(_l("Choisissez le résultat."))])
+    notes = TextAreaField(_l("Observations"), validators=[Optional(), Length(max=2000)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -71,7 +72,7 @@ def create():
             form.languages.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Compte créé : {assessor.full_name} a reçu un lien de première connexion.", "success")
+            flash(_("Compte créé : %(name)s a reçu un lien de première connexion.", name=assessor.full_name), "success")
             return redirect(url_for(".detail", assessor_id=assessor.id), 303)
     return render_template("assessors/create.html", form=form), 422 if form.errors else 200
 
@@ -133,7 +134,7 @@ def update_profile(assessor_id: int):
         return _detail(assessor, video_form=form, status=422)
     services.set_video_link(current_user, assessor, form.video_link.data)
     db.session.commit()
-    flash("Lien de visioconférence enregistré.", "success")
+    flash(_("Lien de visioconférence enregistré."), "success")
     return redirect(url_for(".detail", assessor_id=assessor.id), 303)
 
 
@@ -151,7 +152,7 @@ def add_language(assessor_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Langue ajoutée : enregistrez la formation puis la validation.", "success")
+            flash(_("Langue ajoutée : enregistrez la formation puis la validation."), "success")
     return redirect(url_for(".detail", assessor_id=assessor.id), 303)
 
 
@@ -169,7 +170,7 @@ def renew(assessor_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Renouvellement ouvert : enregistrez la formation puis la validation.", "success")
+            flash(_("Renouvellement ouvert : enregistrez la formation puis la validation."), "success")
     return redirect(url_for(".detail", assessor_id=assessor.id), 303)
 
 
@@ -187,7 +188,7 @@ def training(acc_id: int):
             form.training_date.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Formation enregistrée.", "success")
+            flash(_("Formation enregistrée."), "success")
             return redirect(url_for(".detail", assessor_id=acc.assessor_id) + f"#cycle-{acc.id}", 303)
     return _detail(_load(acc.assessor_id), overrides={acc.id: {"training": form}}, status=422)
 
@@ -207,8 +208,8 @@ def attempt(acc_id: int):
             form.attempted_on.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Habilitation accordée pour deux ans." if form.result.data == "passed"
-                  else "Échec enregistré.", "success")
+            flash(_("Habilitation accordée pour deux ans.") if form.result.data == "passed"
+                  else _("Échec enregistré."), "success")
             return redirect(url_for(".detail", assessor_id=acc.assessor_id) + f"#cycle-{acc.id}", 303)
     return _detail(_load(acc.assessor_id), overrides={acc.id: {"attempt": form}}, status=422)
 

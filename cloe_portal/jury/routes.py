@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -61,7 +62,7 @@ def review(registration_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Décision enregistrée. Elle sera publiée à la signature du procès-verbal.",
+            flash(_("Décision enregistrée. Elle sera publiée à la signature du procès-verbal."),
                   "success")
             return redirect(url_for("jury.session_pv", session_id=registration.session_id), 303)
     elif not form.is_submitted() and file.review is not None:
@@ -139,7 +140,7 @@ def sign(session_id: int):
                     "Un autre procès-verbal a été signé au même instant : rien n'a été "
                     "enregistré, signez à nouveau dans un instant."]
                 return _render_pv(session, form, 409)
-    flash(f"Procès-verbal n° {pv.number} signé : les résultats sont publiés et envoyés.",
+    flash(_("Procès-verbal n° %(number)s signé : les résultats sont publiés et envoyés.", number=pv.number),
           "success")
     return redirect(url_for("jury.session_pv", session_id=session.id), 303)
 

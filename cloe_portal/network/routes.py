@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal.accounts.models import PARTNER_STATUS_LABELS_FR, Organisation, User
@@ -82,7 +83,8 @@ def change_status(org_id: int, action: str):
         form.reason.errors.append(str(exc))
         return _partner_page(org, form, action, 422)
     db.session.commit()
-    flash(f"{org.name} : {PARTNER_STATUS_LABELS_FR[org.status].lower()}. Ses administrateurs sont prévenus par e-mail.",
+    flash(_("%(name)s : %(status)s. Ses administrateurs sont prévenus par e-mail.",
+            name=org.name, status=_(PARTNER_STATUS_LABELS_FR[org.status]).lower()),
           "success")
     return redirect(url_for(".partner", org_id=org.id), 303)
 
@@ -96,7 +98,7 @@ def centres():
         org = services.create_centre(current_user, form.name.data, form.city.data, form.postcode.data,
                                      form.address.data, form.contact_email.data)
         db.session.commit()
-        flash(f"Centre créé : {org.name}.", "success")
+        flash(_("Centre créé : %(name)s.", name=org.name), "success")
         return redirect(url_for(".centres"), 303)
     referents = list(db.session.scalars(
         db.select(User).where(User.role.in_(("referent", "coordinator"))).order_by(User.last_name)
@@ -127,7 +129,7 @@ def create_referent():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Référent créé : {user.full_name} a reçu un lien de première connexion.", "success")
+            flash(_("Référent créé : %(name)s a reçu un lien de première connexion.", name=user.full_name), "success")
             return redirect(url_for(".centres"), 303)
     referents = list(db.session.scalars(
         db.select(User).where(User.role.in_(("referent", "coordinator"))).order_by(User.last_name)
@@ -147,11 +149,12 @@ def set_active(user_id: int):
     form = ReasonForm()
     active = request.form.get("active") == "1"
     if not form.validate_on_submit():
-        flash("Indiquez le motif.", "error")
+        flash(_("Indiquez le motif."), "error")
     else:
         services.set_active(current_user, user, active, form.reason.data)
         db.session.commit()
-        flash(f"Compte de {user.full_name} {'réactivé' if active else 'désactivé'}.", "success")
+        flash(_("Compte de %(name)s réactivé.", name=user.full_name) if active
+              else _("Compte de %(name)s désactivé.", name=user.full_name), "success")
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for(".home")

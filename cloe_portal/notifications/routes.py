@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from cloe_portal.audit.services import record
 from cloe_portal.core.access import role_required
@@ -71,13 +72,13 @@ def resend_message(message_id: int):
 
     msg = db.session.get(OutboxMessage, message_id) or abort(404)
     if msg.status not in ("failed", "abandoned"):
-        flash("Seul un message en échec peut être renvoyé.", "error")
+        flash(_("Seul un message en échec peut être renvoyé."), "error")
         return redirect(url_for(".message", message_id=msg.id), 303)
     ok = resend(msg)
     record(current_user, "outbox.resend", msg, details={"ok": ok})
     db.session.commit()
     if ok:
-        flash("Le message a été renvoyé.", "success")
+        flash(_("Le message a été renvoyé."), "success")
     else:
-        flash(f"Nouvel échec de l'envoi : {msg.last_error}", "error")
+        flash(_("Nouvel échec de l'envoi : %(error)s", error=msg.last_error), "error")
     return redirect(url_for(".message", message_id=msg.id), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -92,6 +93,6 @@ def erase(candidate_id: int):
         form.reason.errors = [exc.message]
         return _render_candidate(person, form, 422)
     db.session.commit()
-    flash("Les données personnelles du candidat sont effacées. Ses certificats restent "
-          "vérifiables.", "success")
+    flash(_("Les données personnelles du candidat sont effacées. Ses certificats restent "
+            "vérifiables."), "success")
     return redirect(url_for("privacy.candidate", candidate_id=person.id), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -24,7 +25,8 @@ def test_form_is_public_and_lists_the_ten_charter_criteria_each_with_a_checkbox(
     assert "Devenir partenaire CLOE" in html
     for n, text in enumerate(CPF_CHARTER_CRITERIA, start=1):
         assert f'name="charter_{n}"' in html
-        assert text.replace("'", "&#39;")[:40] in html
+        # Lazily translated labels are rendered as markup (apostrophes not entity-escaped).
+        assert text[:40] in html_lib.unescape(html)
     checkboxes = re.findall(r'<input id="charter_(\d+)" name="charter_\1" [^>]*type="checkbox"', html)
     assert checkboxes == [str(n) for n in range(1, 11)]
     for n in range(1, 11):
