@@ -77,6 +77,11 @@ def fr_percent(value: float | None, decimals: int = 0) -> str:
     return f"{fr_number(value * 100, decimals)}\u00a0%"
 
 
+def ucfirst(text: str) -> str:
+    """Capital first letter, the rest untouched (Jinja's capitalize lowercases the rest)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters.update(
@@ -86,4 +91,5 @@ def init_app(app: Flask) -> None:
         fr_long_date=fr_long_date,
         fr_number=fr_number,
         fr_percent=fr_percent,
+        ucfirst=ucfirst,
     )
