@@ -40,10 +40,13 @@ def home_endpoint(role: str) -> str:
 
 def nav_for(role: str) -> list[tuple[str, str, str]]:
     """(label, url, endpoint) entries of a role whose endpoints exist."""
+    from flask_babel import gettext
+
     out = []
     for item in _NAV.get(role, []):
         try:
-            out.append((item.label, url_for(item.endpoint), item.endpoint))
+            # Labels are French msgids, translated when shown (English interface).
+            out.append((gettext(item.label), url_for(item.endpoint), item.endpoint))
         except BuildError:
             continue
     return out

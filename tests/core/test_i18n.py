@@ -23,3 +23,14 @@ def test_unknown_language_is_ignored(client):
     token = csrf_token(client, "/login")
     client.post("/lang/xx", data={"csrf_token": token})
     assert 'lang="fr"' in client.get("/login").get_data(as_text=True)
+
+
+def test_navigation_follows_the_language(client, make_user, login):
+    login(make_user("partner"))
+    french = client.get("/dashboard").get_data(as_text=True)
+    assert ">Tableau de bord<" in french and ">Sessions<" in french
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, "/dashboard")})
+    english = client.get("/dashboard").get_data(as_text=True)
+    nav = english.split('aria-label="Main navigation"')[1].split("</nav>")[0]
+    assert ">Dashboard<" in nav and ">Candidates<" in nav and ">EDOF extracts<" in nav
+    assert "Tableau de bord" not in nav and "Extractions EDOF" not in nav
