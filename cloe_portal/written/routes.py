@@ -108,14 +108,11 @@ def start():
 # --- candidate: the test ------------------------------------------------------------------
 
 
-def _item_context(attempt: WrittenAttempt, response: WrittenResponse) -> dict:
+LATE_MESSAGE = "Le temps imparti était écoulé : votre réponse a été conservée mais n'est pas comptée."
+
+
+def _item_context(attempt: WrittenAttempt, response: WrittenResponse, position: int) -> dict:
     now = clock.now()
-    # A count, not attempt.responses: loading every served item (content JSON) again on
-    # each answer was a hot spot of the answer round trip (benchmarks/throughput.py).
-    position = db.session.scalar(
-        db.select(db.func.count(WrittenResponse.id)).where(
-            WrittenResponse.attempt_id == attempt.id, WrittenResponse.section == response.section,
-            WrittenResponse.round == response.round))
     return {
         "attempt": attempt,
         "response": response,
@@ -134,9 +131,10 @@ def _item_context(attempt: WrittenAttempt, response: WrittenResponse) -> dict:
 
 def _show_current(attempt: WrittenAttempt, message: str | None = None, level: str = "info",
                   status: int = 200, count_display: bool = True):  # noqa: ANN202
-    """Render the current item (page or fragment), or go to the end page."""
+    """Render the current item (page or fragment), or go to the end page, then commit."""
     try:
-        response = services.current_item(attempt)
+        response, position = services.current_with_position(attempt,
+                                                            count_display=count_display)
     except services.WrittenError as exc:
         db.session.commit()
         flash(str(exc), "error")
@@ -146,12 +144,11 @@ def _show_current(attempt: WrittenAttempt, message: str | None = None, level: st
         db.session.commit()
         target = url_for("written.done", attempt_id=attempt.id)
         return hx_redirect(target) if is_htmx() else redirect(target, 303)
-    if count_display:
-        services.note_display(attempt, response)
     # Rendered before the commit: after it every object is expired and the template would
     # reload the attempt, the response and the user (three more SELECTs per answer).
     page = page_or_fragment("written/take.html", "written/_item.html", http_status=status,
-                            message=message, level=level, **_item_context(attempt, response))
+                            message=message, level=level,
+                            **_item_context(attempt, response, position))
     db.session.commit()
     return page
 
@@ -174,28 +171,33 @@ def answer(attempt_id: int):
     sequence = request.form.get("sequence", "")
     if not sequence.isdecimal() or len(sequence) > 6:
         abort(400)
-    shown = db.session.scalar(
-        db.select(WrittenResponse.shown).where(WrittenResponse.attempt_id == attempt.id,
-                                               WrittenResponse.sequence == int(sequence)))
+    by_timer = request.form.get("timer") == "1"
+    if is_htmx():
+        step = services.plan_answer(attempt, int(sequence), request.form, by_timer=by_timer)
+        if step is not None:
+            page = page_or_fragment(
+                "written/take.html", "written/_item.html",
+                message=LATE_MESSAGE if step.kind == "late" else None, level="warning",
+                **_item_context(attempt, step.next_item, step.position))
+            if services.save_step(step):
+                return page
+            # Another request of this candidate got there first: the general path says what.
     try:
-        outcome = services.submit_answer(attempt, int(sequence),
-                                         services.parse_answer(shown or {}, request.form),
-                                         by_timer=request.form.get("timer") == "1")
+        outcome = services.submit_form(attempt, int(sequence), request.form, by_timer=by_timer)
     except services.NotCurrentItem as exc:
         db.session.commit()
         if attempt.status != "in_progress":
             target = url_for("written.done", attempt_id=attempt.id)
             return hx_redirect(target) if is_htmx() else redirect(target, 303)
         return _show_current(attempt, str(exc), "error", status=409, count_display=is_htmx())
-    message = None
-    if outcome.kind == "late":
-        message = ("Le temps imparti était écoulé : votre réponse a été conservée mais n'est pas "
-                   "comptée.")
-    db.session.commit()
+    message = LATE_MESSAGE if outcome.kind == "late" else None
     if not is_htmx():
+        db.session.commit()
         if message:
             flash(message, "warning")
         return redirect(url_for("written.take", attempt_id=attempt.id), 303)
+    # One transaction: the answer and the next item it leads to are saved together (a
+    # failure in between saves neither, and the browser's answer is sent again).
     return _show_current(attempt, message, "warning")
 
 

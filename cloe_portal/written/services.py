@@ -32,11 +32,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer, make_transient_to_detached
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
@@ -54,7 +57,7 @@ from cloe_portal.rules.scoring import (
     shuffle_for_display,
 )
 from cloe_portal.rules.windows import days_left, window_state, written_window
-from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.models import ExamSession, Registration
 from cloe_portal.sessions.status import set_status
 from cloe_portal.written.models import IntegrityEvent, WrittenAttempt, WrittenResponse
 
@@ -375,27 +378,99 @@ def _close_if_expired(response: WrittenResponse, now: datetime) -> bool:
     return False
 
 
-def current_item(attempt: WrittenAttempt, now: datetime | None = None) -> WrittenResponse | None:
+def current_item(attempt: WrittenAttempt, now: datetime | None = None,
+                 count_display: bool = False) -> WrittenResponse | None:
     """The item the candidate must answer now, serving the next one when needed.
 
     Returns None once the attempt is finished (the caller shows the end page).
+    ``count_display`` counts the item as shown (``note_display``).
     """
+    return current_with_position(attempt, now, count_display)[0]
+
+
+def current_with_position(attempt: WrittenAttempt, now: datetime | None = None,
+                          count_display: bool = False) -> tuple[WrittenResponse | None, int]:
+    """``current_item`` and the item's position in its section (1-based)."""
     now = now or clock.now()
     if attempt.status != "in_progress":
-        return None
-    responses = _responses(attempt, light=True)
-    pending = next((r for r in responses if r.status == "pending"), None)
-    if pending is not None and not _close_if_expired(pending, now):
-        return pending
-    if attempt.mode == "certification" and attempt.registration is not None:
-        info = window_info(attempt.registration, now)
-        if info.state == "closed" and now > info.closes_at + LATE_FINISH:
-            raise WrittenError("La période pour passer votre test écrit est terminée.")
-    return _serve_next(attempt, responses, now)
+        return None, 0
+    # Light rows, not ORM objects: this runs on every answer (benchmarks/throughput.py).
+    rows = _history(attempt)
+    pending = next((r for r in rows if r.status == "pending"), None)
+    if pending is not None:
+        response = db.session.get(WrittenResponse, pending.id)
+        if not _close_if_expired(response, now):
+            if count_display:
+                note_display(attempt, response, now)
+            return response, _position(rows, response.section, response.round)
+    if (attempt.mode == "certification" and attempt.registration_id is not None
+            and _too_late_to_continue(attempt.registration_id, now)):
+        raise WrittenError("La période pour passer votre test écrit est terminée.")
+    response = _serve_next(attempt, rows, now, displayed=count_display)
+    if response is None:
+        return None, 0
+    return response, _position(rows, response.section, response.round) + 1
 
 
-def _serve_next(attempt: WrittenAttempt, responses: list[WrittenResponse],
-                now: datetime) -> WrittenResponse | None:
+def _core(statement: Any, params: dict, flush: bool = True) -> Any:
+    """Run a prebuilt Core statement on the session's connection: no ORM compile step.
+
+    The hot path of the answer round trip uses these; the session is flushed first (unless
+    told not to), as its autoflush would before an ORM query."""
+    if flush:
+        db.session.flush()
+    return db.session.connection().execute(statement, params)
+
+
+_RESPONSE = WrittenResponse.__table__
+_HISTORY = (
+    sa.select(_RESPONSE.c.id, _RESPONSE.c.sequence, _RESPONSE.c.section, _RESPONSE.c.round,
+              _RESPONSE.c.status, _RESPONSE.c.item_id, _RESPONSE.c.item_difficulty,
+              _RESPONSE.c.score)
+    .where(_RESPONSE.c.attempt_id == sa.bindparam("attempt_id"))
+    .order_by(_RESPONSE.c.sequence)
+)
+_ITEM = Item.__table__
+_ITEM_TO_SERVE = sa.select(
+    _ITEM.c.id, _ITEM.c.code, _ITEM.c.version, _ITEM.c.difficulty, _ITEM.c.type, _ITEM.c.skill,
+    _ITEM.c.content, _ITEM.c.time_limit,
+).where(_ITEM.c.id == sa.bindparam("item_id"))
+_WINDOW = (
+    sa.select(ExamSession.__table__.c.written_date,
+              Registration.__table__.c.window_extension_days)
+    .join_from(Registration.__table__, ExamSession.__table__,
+               ExamSession.__table__.c.id == Registration.__table__.c.session_id)
+    .where(Registration.__table__.c.id == sa.bindparam("registration_id"))
+)
+# Gives way when another request of the same candidate served this sequence first.
+_SERVE = {
+    name: (dialect_insert(_RESPONSE)
+           .on_conflict_do_nothing(index_elements=["attempt_id", "sequence"])
+           .returning(_RESPONSE.c.id))
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+def _history(attempt: WrittenAttempt) -> list[Any]:
+    """What the adaptive step and serving read of every served response, in order."""
+    return _core(_HISTORY, {"attempt_id": attempt.id}).all()
+
+
+def _position(rows: list[Any], section: int, round_: int) -> int:
+    return sum(1 for r in rows if r.section == section and r.round == round_)
+
+
+def _too_late_to_continue(registration_id: int, now: datetime) -> bool:
+    """True once the written window closed more than LATE_FINISH ago (one small query)."""
+    row = _core(_WINDOW, {"registration_id": registration_id}).one_or_none()
+    if row is None:
+        return False
+    window = written_window(row.written_date, row.window_extension_days or 0)
+    return window.state(now) == "closed" and now > window.closes_at + LATE_FINISH
+
+
+def _serve_next(attempt: WrittenAttempt, responses: list[Any], now: datetime,
+                displayed: bool = False) -> WrittenResponse | None:
     while True:
         section = attempt.current_section
         in_round = [r for r in responses if r.section == section
@@ -407,31 +482,127 @@ def _serve_next(attempt: WrittenAttempt, responses: list[WrittenResponse],
         if attempt.current_section >= _section_count(attempt):
             finish(attempt, now)
             return None
-    history = [r for r in responses if r.section == section]
-    item = db.session.get(Item, _choose_item_id(attempt, section, attempt.current_round, history))
-    sequence = (responses[-1].sequence if responses else 0) + 1
-    pause = float(current_app.config.get("WRITTEN_GET_READY_SECONDS", GET_READY_SECONDS))
-    served_at = now + timedelta(seconds=pause if responses else 0)
-    display_seed = attempt.seed * 1000 + sequence
-    response = WrittenResponse(
-        attempt_id=attempt.id, sequence=sequence, section=section,
-        skill=SECTION_ORDER[section] if attempt.mode == "certification" else item.skill,
-        round=attempt.current_round, item_id=item.id, item_code=item.code,
-        item_version=item.version, item_difficulty=item.difficulty, item_type=item.type,
-        content=item.content, shown=shuffle_for_display(item.type, item.content, display_seed),
-        time_limit=time_limit_for(item, attempt.extra_time), status="pending",
-        served_at=served_at,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-    except IntegrityError:
+    values = _next_values(attempt, responses, section, now, displayed)
+    new_id = _core(_SERVE[db.session.connection().dialect.name], values).scalar()
+    if new_id is None:
         # Another request of the same candidate served this sequence first: use it.
         return db.session.scalars(
             db.select(WrittenResponse).where(WrittenResponse.attempt_id == attempt.id,
-                                             WrittenResponse.sequence == sequence)
+                                             WrittenResponse.sequence == values["sequence"])
         ).one()
+    # The row is written; make the object persistent in the session without reading it back.
+    response = WrittenResponse(id=new_id, **values)
+    make_transient_to_detached(response)
+    db.session.add(response)
     return response
+
+
+def _next_values(attempt: WrittenAttempt, responses: list[Any], section: int, now: datetime,
+                 displayed: bool) -> dict[str, Any]:
+    """The row of the item the engine serves next in ``section`` (read-only: not written)."""
+    history = [r for r in responses if r.section == section]
+    item_id = _choose_item_id(attempt, section, attempt.current_round, history)
+    item = _core(_ITEM_TO_SERVE, {"item_id": item_id}, flush=False).one()
+    sequence = (responses[-1].sequence if responses else 0) + 1
+    pause = float(current_app.config.get("WRITTEN_GET_READY_SECONDS", GET_READY_SECONDS))
+    return {
+        "attempt_id": attempt.id, "sequence": sequence, "section": section,
+        "skill": SECTION_ORDER[section] if attempt.mode == "certification" else item.skill,
+        "round": attempt.current_round, "item_id": item.id, "item_code": item.code,
+        "item_version": item.version, "item_difficulty": item.difficulty,
+        "item_type": item.type, "content": item.content,
+        "shown": shuffle_for_display(item.type, item.content, attempt.seed * 1000 + sequence),
+        "time_limit": time_limit_for(item, attempt.extra_time), "status": "pending",
+        "served_at": now + timedelta(seconds=pause if responses else 0),
+        "response": None, "score": None, "answered_at": None, "time_taken": None,
+        "submitted_by_timer": False, "audio_plays": 0, "displays": 1 if displayed else 0,
+    }
+
+
+# --- the answer round trip, fast path ---------------------------------------------------------
+
+
+@dataclass
+class AnswerStep:
+    """An answer and the next item of the same section, worked out from reads alone.
+
+    ``save_step`` then writes both and commits at once: SQLite holds its write lock from the
+    first write to the commit, and another worker that wants it sleeps in SQLite's busy
+    handler (1, 2, 5, 10… ms), so the writes come last, back to back. ``next_item`` is not in
+    the session until then; render it before saving.
+    """
+
+    kind: str
+    response_id: int
+    answer: dict[str, Any]
+    next_values: dict[str, Any]
+    next_item: WrittenResponse
+    position: int
+
+
+_ANSWERED = (
+    sa.select(_RESPONSE.c.id, _RESPONSE.c.status, _RESPONSE.c.answered_at,
+              _RESPONSE.c.served_at, _RESPONSE.c.time_limit, _RESPONSE.c.item_type,
+              _RESPONSE.c.content, _RESPONSE.c.shown)
+    .where(_RESPONSE.c.attempt_id == sa.bindparam("attempt_id"),
+           _RESPONSE.c.sequence == sa.bindparam("sequence"))
+)
+# Only if still unanswered: of two requests racing with the same answer, one writes it.
+_SAVE_ANSWER = (
+    sa.update(_RESPONSE)
+    .where(_RESPONSE.c.id == sa.bindparam("response_id"), _RESPONSE.c.answered_at.is_(None),
+           _RESPONSE.c.status != "discarded")
+    .values({column: sa.bindparam(f"new_{column}") for column in (
+        "answered_at", "response", "submitted_by_timer", "time_taken", "status", "score")})
+)
+
+
+def plan_answer(attempt: WrittenAttempt, sequence: int, form: Any,
+                now: datetime | None = None, by_timer: bool = False) -> AnswerStep | None:
+    """The common case of an answer: the current item, answered, and the next item of the
+    same section. None for every other case (not the current item, already answered, end of
+    a section or of the test, window closed): the caller then uses ``submit_form`` and
+    ``current_item``, which handle them all."""
+    now = now or clock.now()
+    if attempt.status != "in_progress":
+        return None
+    row = _core(_ANSWERED, {"attempt_id": attempt.id, "sequence": sequence},
+                flush=False).one_or_none()
+    if row is None or row.status != "pending" or row.answered_at is not None:
+        return None
+    kind, answer = _answer_values(row, parse_answer(row.shown or {}, form), now, by_timer)
+    rows = []
+    for r in _core(_HISTORY, {"attempt_id": attempt.id}, flush=False):
+        if r.id == row.id:  # as it will be once saved
+            r = SimpleNamespace(**{**r._asdict(), "status": answer["status"],
+                                   "score": answer["score"]})
+        rows.append(r)
+    section = attempt.current_section
+    in_round = _position([r for r in rows if r.status != "discarded"], section,
+                         attempt.current_round)
+    if in_round >= _section_length(attempt):
+        return None
+    if (attempt.mode == "certification" and attempt.registration_id is not None
+            and _too_late_to_continue(attempt.registration_id, now)):
+        return None
+    values = _next_values(attempt, rows, section, now, displayed=True)
+    return AnswerStep(kind, row.id, answer, values, WrittenResponse(**values),
+                      _position(rows, section, attempt.current_round) + 1)
+
+
+def save_step(step: AnswerStep) -> bool:
+    """Write the answer and the next item, and commit; False (nothing saved) if another
+    request of the candidate got there first."""
+    connection = db.session.connection()
+    saved = connection.execute(
+        _SAVE_ANSWER, {"response_id": step.response_id,
+                       **{f"new_{k}": v for k, v in step.answer.items()}})
+    if saved.rowcount != 1 or connection.execute(
+            _SERVE[connection.dialect.name], step.next_values).scalar() is None:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
 
 
 def note_display(attempt: WrittenAttempt, response: WrittenResponse,
@@ -449,29 +620,49 @@ def note_display(attempt: WrittenAttempt, response: WrittenResponse,
 def submit_answer(attempt: WrittenAttempt, sequence: int, answer: Any,
                   now: datetime | None = None, by_timer: bool = False) -> AnswerOutcome:
     """Record the answer to item ``sequence``: scored in time, timed out when late."""
-    now = now or clock.now()
-    response = db.session.scalars(
+    return _record_answer(attempt, _locked_response(attempt, sequence), answer,
+                          now or clock.now(), by_timer)
+
+
+def submit_form(attempt: WrittenAttempt, sequence: int, form: Any,
+                now: datetime | None = None, by_timer: bool = False) -> AnswerOutcome:
+    """``submit_answer`` with the answer read from the item form (``parse_answer``)."""
+    response = _locked_response(attempt, sequence)
+    answer = parse_answer(response.shown or {}, form) if response is not None else None
+    return _record_answer(attempt, response, answer, now or clock.now(), by_timer)
+
+
+def _locked_response(attempt: WrittenAttempt, sequence: int) -> WrittenResponse | None:
+    return db.session.scalars(
         db.select(WrittenResponse)
         .where(WrittenResponse.attempt_id == attempt.id, WrittenResponse.sequence == sequence)
         .with_for_update()
     ).first()
+
+
+def _record_answer(attempt: WrittenAttempt, response: WrittenResponse | None, answer: Any,
+                   now: datetime, by_timer: bool) -> AnswerOutcome:
     if response is None or response.status == "discarded" or attempt.status != "in_progress":
         raise NotCurrentItem("Cette question n'est plus la question en cours : votre réponse "
                              "n'a pas été enregistrée. Voici la question en cours.")
     if response.answered_at is not None:
         return AnswerOutcome("duplicate", response)
-    response.answered_at = now
-    response.response = answer
-    response.submitted_by_timer = bool(by_timer)
-    response.time_taken = round(max(0.0, (now - response.served_at).total_seconds()), 3)
+    kind, values = _answer_values(response, answer, now, by_timer)
+    for column, value in values.items():
+        setattr(response, column, value)
+    return AnswerOutcome(kind, response)
+
+
+def _answer_values(response: Any, answer: Any, now: datetime,
+                   by_timer: bool) -> tuple[str, dict[str, Any]]:
+    """What an answer to an unanswered item writes: scored in time, timed out when late."""
+    values = {"answered_at": now, "response": answer, "submitted_by_timer": bool(by_timer),
+              "time_taken": round(max(0.0, (now - response.served_at).total_seconds()), 3)}
     if response.status == "timed_out" or now > deadline(response):
         # Kept for audit, never scored: the server's clock decides, not the browser's.
-        response.status = "timed_out"
-        response.score = 0.0
-        return AnswerOutcome("late", response)
-    response.status = "answered"
-    response.score = score_response(response.item_type, response.content, answer)
-    return AnswerOutcome("recorded", response)
+        return "late", {**values, "status": "timed_out", "score": 0.0}
+    return "recorded", {**values, "status": "answered",
+                        "score": score_response(response.item_type, response.content, answer)}
 
 
 def expected_response(item_type: str, content: dict) -> Any:
