@@ -197,7 +197,7 @@ def answer(attempt_id: int):
             flash(message, "warning")
         return redirect(url_for("written.take", attempt_id=attempt.id), 303)
     # One transaction: the answer and the next item it leads to are saved together (a
-    # failure in between saves neither, and the browser's answer is sent again).
+    # failure in between saves neither; static/js/written.js sends the answer again).
     return _show_current(attempt, message, "warning")
 
 

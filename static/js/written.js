@@ -156,6 +156,24 @@
     setTimeout(function () { htmx.trigger(form, "submit"); }, 3000);
   });
 
+  // A server error saved nothing (the answer and the next item are saved together): send
+  // the answer again, a few times, then say so.
+  var serverRetries = 0;
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt;
+    var status = document.querySelector("[data-net-status]");
+    if (!form || !form.matches || !form.matches("[data-answer-form]")) { return; }
+    if (event.detail.xhr.status < 500) { return; }
+    if (serverRetries >= 3) {
+      if (status) { status.textContent = "Le serveur ne répond pas correctement : votre réponse n'est pas encore enregistrée. Réessayez ou signalez un incident technique."; }
+      return;
+    }
+    serverRetries += 1;
+    if (status) { status.textContent = "Erreur du serveur : nouvel envoi de votre réponse dans 3 secondes…"; }
+    setTimeout(function () { htmx.trigger(form, "submit"); }, 3000);
+  });
+  document.addEventListener("htmx:afterSwap", function () { serverRetries = 0; });
+
   // A refused answer (409: not the current item) still shows the current item.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 409) {

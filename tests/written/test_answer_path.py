@@ -139,3 +139,39 @@ def test_answers_past_the_end_of_a_section_or_window_take_the_general_path(
     # Days after the window closed: the general path refuses new items.
     frozen_clock.advance(timedelta(days=40))
     assert services.plan_answer(attempt, eleventh.sequence, MultiDict()) is None
+
+
+@pytest.mark.browser
+def test_a_server_error_on_an_answer_is_sent_again_by_the_browser(app, page, bank,
+                                                                 make_registration):
+    from tests.conftest import browser_login
+    from tests.written.test_written_browser import _current, _fill, _wait_next
+
+    app.config.update(WRITTEN_GET_READY_SECONDS=0, ITEM_TIME_LIMIT_OVERRIDE=60)
+    registration = make_registration(ready=True)
+    attempt = services.start_certification(registration, registration.candidate)
+    db.session.commit()
+    attempt_id = attempt.id
+    browser_login(page, registration.candidate)
+    page.goto(f"/ecrit/tentative/{attempt_id}")
+    page.locator('[data-test-zone][data-js-ready="1"]').wait_for()
+
+    failed = []
+
+    def fail_once(route):  # the first answer dies on the way with a 500: nothing saved
+        if not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=500, body="Erreur")
+        else:
+            route.continue_()
+
+    page.route("**/reponse", fail_once)
+    first = _current(attempt_id)
+    _fill(page, first)
+    page.locator("[data-submit]").click()
+    page.locator("[data-net-status]", has_text="Erreur du serveur").wait_for()
+    _wait_next(page, first.sequence)
+    assert failed and page.locator("[data-test-zone]").get_attribute("data-sequence") == "2"
+    rows = _rows(attempt_id)
+    assert [(r.sequence, r.status) for r in rows] == [(1, "answered"), (2, "pending")]
+    assert rows[0].score == 1.0
