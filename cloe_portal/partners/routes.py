@@ -10,6 +10,7 @@ from cloe_portal.accounts.models import PARTNER_STATUS_LABELS_FR, User
 from cloe_portal.core.access import role_required
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav, set_home
+from cloe_portal.core.urls import id_url
 from cloe_portal.edof.services import month_rates, partners_missing_month
 from cloe_portal.extensions import db
 from cloe_portal.partners import exports, services
@@ -38,12 +39,13 @@ def _filters() -> services.Filters:
 def dashboard():
     """Pipeline by status, filtered candidate list (htmx), and the alerts that need action."""
     f = _filters()
-    rows, total = services.candidate_page(current_user, f)
     counts = services.pipeline_counts(current_user, f)
+    rows, total = services.candidate_page(current_user, f, counts)
     context = {
         "f": f, "rows": rows, "total": total, "counts": counts,
         "pages": max(1, -(-total // services.PAGE_SIZE)),
         "statuses": REGISTRATION_STATUS_LABELS_FR, "languages": LANGUAGES,
+        "candidate_url": id_url("partners.candidate", "candidate_id"),
     }
     if request.headers.get("HX-Request") == "true":
         return page_or_fragment("partners/dashboard.html", "partners/_candidates.html", **context)

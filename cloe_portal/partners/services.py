@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, null, or_
+from sqlalchemy.orm import aliased
 
-from cloe_portal.accounts.models import User
+from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.extensions import db
 from cloe_portal.partners.scope import partner_filter
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.windows import add_calendar_months, days_left, window_state
-from cloe_portal.sessions.models import REGISTRATION_STATUSES, ExamSession, Registration
+from cloe_portal.sessions.models import (
+    REGISTRATION_STATUS_LABELS_FR,
+    REGISTRATION_STATUSES,
+    ExamSession,
+    Registration,
+)
 from cloe_portal.sessions.services import NOT_TAKEN_STATUSES
 
 PAGE_SIZE = 50
@@ -122,19 +128,64 @@ def _registration_select() -> Any:
     )
 
 
-def candidate_page(user: User, f: Filters, page_size: int = PAGE_SIZE) -> tuple[list[Registration], int]:
-    """One page of registrations under the filters, newest test date first, and the total."""
-    total = db.session.scalar(_filtered(
-        user, f,
-        db.select(func.count(Registration.id))
+# The model's own rule, applied to rows that carry first_name and last_name (no ORM object).
+_full_name = User.full_name.fget
+
+
+class CandidateRow(NamedTuple):
+    """One line of the candidate list: only the columns the page shows."""
+
+    registration_id: int
+    candidate_id: int
+    full_name: str
+    partner_name: str | None
+    session_name: str
+    language: str
+    written_date: dt.date
+    target_level: str
+    cpf_file_number: str | None
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return REGISTRATION_STATUS_LABELS_FR.get(self.status, self.status)
+
+
+def candidate_page(user: User, f: Filters, counts: dict[str, int],
+                   page_size: int = PAGE_SIZE) -> tuple[list[CandidateRow], int]:
+    """One page of registrations under the filters, newest test date first, and the total.
+
+    `counts` are this user's `pipeline_counts` under the same filters: they give the total
+    without a second COUNT query (statuses are always one of REGISTRATION_STATUSES).
+    """
+    total = counts.get(f.status, 0) if f.status else sum(counts.values())
+    with_partner = user.role != "partner"
+    # An alias: partner_filter's subquery on Organisation must not correlate with this join.
+    partner = aliased(Organisation)
+    columns = [
+        Registration.id, Registration.candidate_id, User.first_name, User.last_name,
+        (partner.name if with_partner else null()).label("partner_name"),
+        ExamSession.name, ExamSession.language, ExamSession.written_date,
+        Registration.target_level, Registration.cpf_file_number, Registration.status,
+    ]
+    stmt = (
+        db.select(*columns)
         .join(ExamSession, Registration.session_id == ExamSession.id)
-        .join(User, Registration.candidate_id == User.id),
-    ))
-    stmt = _filtered(user, f, _registration_select()).order_by(
+        .join(User, Registration.candidate_id == User.id)
+    )
+    if with_partner:
+        stmt = stmt.outerjoin(partner, Registration.partner_id == partner.id)
+    stmt = _filtered(user, f, stmt).order_by(
         ExamSession.written_date.desc(), User.last_name, User.first_name, Registration.id
     )
-    rows = list(db.session.scalars(stmt.limit(page_size).offset((f.page - 1) * page_size)))
-    return rows, total or 0
+    page = stmt.limit(page_size).offset((f.page - 1) * page_size)
+    rows = [
+        CandidateRow(row.id, row.candidate_id, _full_name(row), row.partner_name, row.name,
+                     row.language, row.written_date, row.target_level, row.cpf_file_number,
+                     row.status)
+        for row in db.session.execute(page)
+    ]
+    return rows, total
 
 
 def all_registrations(user: User, f: Filters) -> list[Registration]:
@@ -145,52 +196,75 @@ def all_registrations(user: User, f: Filters) -> list[Registration]:
     return list(db.session.scalars(stmt))
 
 
+class AlertRow(NamedTuple):
+    """A candidate in an alert list: the link, the name and what the alert says."""
+
+    registration_id: int
+    candidate_id: int
+    full_name: str
+    session_name: str
+    written_done_at: dt.datetime | None = None
+    days_left: int = 0
+
+
 @dataclass
 class Alerts:
     """What needs the partner's action now."""
 
-    closing: list[tuple[Registration, int]] = field(default_factory=list)
-    no_oral: list[Registration] = field(default_factory=list)
-    missed_oral: list[Registration] = field(default_factory=list)
+    closing: list[AlertRow] = field(default_factory=list)
+    no_oral: list[AlertRow] = field(default_factory=list)
+    missed_oral: list[AlertRow] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return len(self.closing) + len(self.no_oral) + len(self.missed_oral)
 
 
-def closing_windows(user: User, now: dt.datetime, today: dt.date) -> list[tuple[Registration, int]]:
-    """Written test not taken and the window closes in 5 days or less: (registration, days left)."""
+def _alert_select(*extra: Any) -> Any:
+    return (
+        db.select(Registration.id, Registration.candidate_id, User.first_name, User.last_name,
+                  ExamSession.name, *extra)
+        .join(ExamSession, Registration.session_id == ExamSession.id)
+        .join(User, Registration.candidate_id == User.id)
+    )
+
+
+def closing_windows(user: User, now: dt.datetime, today: dt.date) -> list[AlertRow]:
+    """Written test not taken and the window closes in 5 days or less (with the days left)."""
     earliest = today - dt.timedelta(days=30 + MAX_EXTENSION_DAYS)
     latest = today - dt.timedelta(days=30 - CLOSING_ALERT_DAYS)
     stmt = (
-        _registration_select()
+        _alert_select(ExamSession.written_date, Registration.window_extension_days)
         .where(partner_filter(user, Registration.partner_id),
                Registration.status.in_(NOT_TAKEN_STATUSES),
                ExamSession.written_date >= earliest, ExamSession.written_date <= latest)
         .order_by(ExamSession.written_date, Registration.id)
     )
     out = []
-    for reg in db.session.scalars(stmt):
-        wd, ext = reg.session.written_date, reg.window_extension_days
+    for row in db.session.execute(stmt):
+        wd, ext = row.written_date, row.window_extension_days
         if window_state(now, wd, ext) == "open":
             left = days_left(now, wd, ext)
             if left <= CLOSING_ALERT_DAYS:
-                out.append((reg, left))
+                out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
+                                    days_left=left))
     return out[:ALERT_LIMIT]
 
 
-def written_done_without_oral(user: User) -> list[Registration]:
+def written_done_without_oral(user: User) -> list[AlertRow]:
     """Written test done and no oral booked yet (status written_done), oldest first."""
     stmt = (
-        _registration_select()
+        _alert_select(Registration.written_done_at)
         .where(partner_filter(user, Registration.partner_id), Registration.status == "written_done")
         .order_by(Registration.written_done_at, Registration.id)
         .limit(ALERT_LIMIT)
     )
-    return list(db.session.scalars(stmt))
+    return [AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
+                     written_done_at=row.written_done_at)
+            for row in db.session.execute(stmt)]
 
 
-def missed_oral_registrations(user: User, today: dt.date) -> list[Registration]:
+def missed_oral_registrations(user: User, today: dt.date) -> list[AlertRow]:
     """HOOK for the orals feature: candidates whose oral was missed.
 
     Until oral bookings exist this is decided from the status and dates only: a
@@ -200,17 +274,17 @@ def missed_oral_registrations(user: User, today: dt.date) -> list[Registration]:
     """
     latest_start = add_calendar_months(today, -1)
     stmt = (
-        _registration_select()
+        _alert_select(ExamSession.written_date, Registration.booking_extension_days)
         .where(partner_filter(user, Registration.partner_id), Registration.status == "oral_booked",
                ExamSession.written_date < latest_start)
         .order_by(ExamSession.written_date, Registration.id)
     )
     out = []
-    for reg in db.session.scalars(stmt):
-        closes = add_calendar_months(reg.session.written_date, 1) + dt.timedelta(
-            days=reg.booking_extension_days)
+    for row in db.session.execute(stmt):
+        closes = add_calendar_months(row.written_date, 1) + dt.timedelta(
+            days=row.booking_extension_days)
         if closes < today:
-            out.append(reg)
+            out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name))
     return out[:ALERT_LIMIT]
 
 
@@ -223,11 +297,12 @@ def alerts(user: User, now: dt.datetime, today: dt.date) -> Alerts:
     )
 
 
-def filter_sessions(user: User) -> list[ExamSession]:
-    """Sessions for the filter's drop-down, newest first."""
-    stmt = (db.select(ExamSession).where(partner_filter(user, ExamSession.partner_id))
+def filter_sessions(user: User) -> list[Any]:
+    """Sessions for the filter's drop-down, newest first: rows of (id, name, written_date)."""
+    stmt = (db.select(ExamSession.id, ExamSession.name, ExamSession.written_date)
+            .where(partner_filter(user, ExamSession.partner_id))
             .order_by(ExamSession.written_date.desc(), ExamSession.id.desc()).limit(300))
-    return list(db.session.scalars(stmt))
+    return list(db.session.execute(stmt))
 
 
 def candidate_registrations(user: User, candidate_id: int) -> list[Registration]:
