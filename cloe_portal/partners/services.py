@@ -18,7 +18,7 @@ from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.extensions import db
 from cloe_portal.partners.scope import partner_filter
 from cloe_portal.reference.languages import LANGUAGES
-from cloe_portal.rules.windows import add_calendar_months, days_left, window_state
+from cloe_portal.rules.windows import add_calendar_months, days_left
 from cloe_portal.sessions.models import (
     REGISTRATION_STATUS_LABELS_FR,
     REGISTRATION_STATUSES,
@@ -109,12 +109,13 @@ def _filtered(user: User, f: Filters, stmt: Any, with_status: bool = True) -> An
 
 def pipeline_counts(user: User, f: Filters) -> dict[str, int]:
     """Candidates per pipeline status under the filters (the status filter aside)."""
-    stmt = (
-        db.select(Registration.status, func.count(Registration.id))
-        .join(ExamSession, Registration.session_id == ExamSession.id)
-        .join(User, Registration.candidate_id == User.id)
-        .group_by(Registration.status)
-    )
+    stmt = db.select(Registration.status, func.count(Registration.id)).group_by(Registration.status)
+    # Join only what a filter reads: both joins follow non-null foreign keys, so they never
+    # drop a row, and without them the count reads the (partner_id, status) index alone.
+    if f.language or f.month:
+        stmt = stmt.join(ExamSession, Registration.session_id == ExamSession.id)
+    if f.q:
+        stmt = stmt.join(User, Registration.candidate_id == User.id)
     counts = dict(db.session.execute(_filtered(user, f, stmt, with_status=False)).all())
     return {status: counts.get(status, 0) for status in REGISTRATION_STATUSES}
 
@@ -242,12 +243,11 @@ def closing_windows(user: User, now: dt.datetime, today: dt.date) -> list[AlertR
     )
     out = []
     for row in db.session.execute(stmt):
-        wd, ext = row.written_date, row.window_extension_days
-        if window_state(now, wd, ext) == "open":
-            left = days_left(now, wd, ext)
-            if left <= CLOSING_ALERT_DAYS:
-                out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
-                                    days_left=left))
+        # days_left is 0 once closed and the window's full length (> 30) before it opens.
+        left = days_left(now, row.written_date, row.window_extension_days)
+        if 1 <= left <= CLOSING_ALERT_DAYS:
+            out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
+                                days_left=left))
     return out[:ALERT_LIMIT]
 
 
