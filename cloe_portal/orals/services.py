@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask import current_app, has_request_context, url_for
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -51,7 +52,7 @@ from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules import windows
 from cloe_portal.rules.calendar import PARIS, UTC, paris_date
 from cloe_portal.rules.cefr import ORAL_CRITERIA, SUBLEVELS
-from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
 from cloe_portal.sessions.status import set_status
 
 SLOT = windows.SLOT_DURATION
@@ -272,24 +273,55 @@ def assessor_week(assessor: User, monday: dt.date) -> list[OralSlot]:
     return list(slots)
 
 
-def assessor_day(assessor: User, day: dt.date) -> list[OralBooking]:
-    """The assessor's booked orals of a Paris day, in time order."""
+class DayOral(NamedTuple):
+    """One oral of the assessor's day view: only what the page shows."""
+
+    booking_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    language: str
+    full_name: str
+    domain: str | None
+    target_level: str
+    written_questions: bool  # the referent approved the oral questions in writing
+    attendance: str | None  # None: no grid yet
+    saved_at: dt.datetime | None
+    validated_at: dt.datetime | None
+
+    @property
+    def attendance_label(self) -> str:
+        return ATTENDANCE.get(self.attendance or "", "Non renseignée")
+
+
+def assessor_day(assessor: User, day: dt.date) -> list[DayOral]:
+    """The assessor's booked orals of a Paris day, in time order (one query)."""
     start = paris_to_utc(day, dt.time())
     end = paris_to_utc(day + dt.timedelta(days=1), dt.time())
-    return list(db.session.scalars(
-        select(OralBooking)
+    written_questions = exists().where(
+        AccommodationRequest.registration_id == Registration.id,
+        AccommodationRequest.kind == "written_oral_questions",
+        AccommodationRequest.status == "approved",
+    )
+    stmt = (
+        select(OralBooking.id, OralSlot.starts_at, OralSlot.ends_at, OralSlot.language,
+               User.first_name, User.last_name, ExamSession.domain, Registration.target_level,
+               written_questions.label("written_questions"), OralAssessment.attendance,
+               OralAssessment.saved_at, OralAssessment.validated_at)
         .join(OralSlot, OralBooking.slot_id == OralSlot.id)
-        .options(
-            joinedload(OralBooking.slot),
-            joinedload(OralBooking.registration).joinedload(Registration.candidate),
-            joinedload(OralBooking.registration).joinedload(Registration.session),
-            joinedload(OralBooking.registration).selectinload(Registration.accommodations),
-            joinedload(OralBooking.assessment),
-        )
+        .join(Registration, OralBooking.registration_id == Registration.id)
+        .join(User, Registration.candidate_id == User.id)
+        .join(ExamSession, Registration.session_id == ExamSession.id)
+        .outerjoin(OralAssessment, OralAssessment.booking_id == OralBooking.id)
         .where(OralSlot.assessor_id == assessor.id, OralSlot.starts_at >= start,
                OralSlot.starts_at < end, OralBooking.status == "booked")
         .order_by(OralSlot.starts_at)
-    ).unique())
+    )
+    return [
+        DayOral(row.id, row.starts_at, row.ends_at, row.language, User.full_name.fget(row),
+                row.domain, row.target_level, bool(row.written_questions), row.attendance,
+                row.saved_at, row.validated_at)
+        for row in db.session.execute(stmt)
+    ]
 
 
 def video_link(assessor_id: int) -> str | None:
