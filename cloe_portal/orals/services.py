@@ -316,12 +316,13 @@ def assessor_day(assessor: User, day: dt.date) -> list[DayOral]:
                OralSlot.starts_at < end, OralBooking.status == "booked")
         .order_by(OralSlot.starts_at)
     )
-    return [
-        DayOral(row.id, row.starts_at, row.ends_at, row.language, User.full_name.fget(row),
-                row.domain, row.target_level, bool(row.written_questions), row.attendance,
-                row.saved_at, row.validated_at)
-        for row in db.session.execute(stmt)
-    ]
+    out = []
+    for row in db.session.execute(stmt):
+        (booking_id, starts_at, ends_at, language, _first, _last, domain, target_level,
+         written_questions, *grid) = row
+        out.append(DayOral(booking_id, starts_at, ends_at, language, User.full_name.fget(row),
+                           domain, target_level, bool(written_questions), *grid))
+    return out
 
 
 def video_link(assessor_id: int) -> str | None:

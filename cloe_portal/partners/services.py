@@ -180,12 +180,11 @@ def candidate_page(user: User, f: Filters, counts: dict[str, int],
         ExamSession.written_date.desc(), User.last_name, User.first_name, Registration.id
     )
     page = stmt.limit(page_size).offset((f.page - 1) * page_size)
-    rows = [
-        CandidateRow(row.id, row.candidate_id, _full_name(row), row.partner_name, row.name,
-                     row.language, row.written_date, row.target_level, row.cpf_file_number,
-                     row.status)
-        for row in db.session.execute(page)
-    ]
+    rows = []
+    for row in db.session.execute(page):
+        # Unpacked: a Row's attribute access costs ~0.5 us a field (names: see _full_name).
+        reg_id, candidate_id, _first, _last, *shown = row
+        rows.append(CandidateRow(reg_id, candidate_id, _full_name(row), *shown))
     return rows, total
 
 
@@ -243,10 +242,11 @@ def closing_windows(user: User, now: dt.datetime, today: dt.date) -> list[AlertR
     )
     out = []
     for row in db.session.execute(stmt):
+        reg_id, candidate_id, _first, _last, session_name, written_date, extension = row
         # days_left is 0 once closed and the window's full length (> 30) before it opens.
-        left = days_left(now, row.written_date, row.window_extension_days)
+        left = days_left(now, written_date, extension)
         if 1 <= left <= CLOSING_ALERT_DAYS:
-            out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
+            out.append(AlertRow(reg_id, candidate_id, _full_name(row), session_name,
                                 days_left=left))
     return out[:ALERT_LIMIT]
 
@@ -259,9 +259,12 @@ def written_done_without_oral(user: User) -> list[AlertRow]:
         .order_by(Registration.written_done_at, Registration.id)
         .limit(ALERT_LIMIT)
     )
-    return [AlertRow(row.id, row.candidate_id, _full_name(row), row.name,
-                     written_done_at=row.written_done_at)
-            for row in db.session.execute(stmt)]
+    out = []
+    for row in db.session.execute(stmt):
+        reg_id, candidate_id, _first, _last, session_name, written_done_at = row
+        out.append(AlertRow(reg_id, candidate_id, _full_name(row), session_name,
+                            written_done_at=written_done_at))
+    return out
 
 
 def missed_oral_registrations(user: User, today: dt.date) -> list[AlertRow]:
@@ -281,10 +284,10 @@ def missed_oral_registrations(user: User, today: dt.date) -> list[AlertRow]:
     )
     out = []
     for row in db.session.execute(stmt):
-        closes = add_calendar_months(row.written_date, 1) + dt.timedelta(
-            days=row.booking_extension_days)
+        reg_id, candidate_id, _first, _last, session_name, written_date, extension = row
+        closes = add_calendar_months(written_date, 1) + dt.timedelta(days=extension)
         if closes < today:
-            out.append(AlertRow(row.id, row.candidate_id, _full_name(row), row.name))
+            out.append(AlertRow(reg_id, candidate_id, _full_name(row), session_name))
     return out[:ALERT_LIMIT]
 
 
