@@ -12,6 +12,7 @@ from cloe_portal import clock
 from cloe_portal.core.access import load_or_404, role_required
 from cloe_portal.core.htmx import is_htmx, page_or_fragment
 from cloe_portal.core.nav import register_nav, set_home
+from cloe_portal.core.urls import id_url
 from cloe_portal.extensions import db
 from cloe_portal.orals import services
 from cloe_portal.orals.blueprint import bp
@@ -64,7 +65,7 @@ def assessor_day():
         "orals/assessor_day.html", day=day, bookings=bookings,
         prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1),
         video_link=services.video_link(current_user.id), languages=LANGUAGES,
-        today=clock.today_paris(),
+        today=clock.today_paris(), grid_url=id_url("orals.assessor_oral", "booking_id"),
     )
 
 

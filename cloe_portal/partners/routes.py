@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
@@ -10,6 +13,7 @@ from cloe_portal.accounts.models import PARTNER_STATUS_LABELS_FR, User
 from cloe_portal.core.access import role_required
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav, set_home
+from cloe_portal.core.urls import id_url
 from cloe_portal.edof.services import month_rates, partners_missing_month
 from cloe_portal.extensions import db
 from cloe_portal.partners import exports, services
@@ -38,12 +42,13 @@ def _filters() -> services.Filters:
 def dashboard():
     """Pipeline by status, filtered candidate list (htmx), and the alerts that need action."""
     f = _filters()
-    rows, total = services.candidate_page(current_user, f)
     counts = services.pipeline_counts(current_user, f)
+    rows, total = services.candidate_page(current_user, f, counts)
     context = {
         "f": f, "rows": rows, "total": total, "counts": counts,
         "pages": max(1, -(-total // services.PAGE_SIZE)),
         "statuses": REGISTRATION_STATUS_LABELS_FR, "languages": LANGUAGES,
+        "candidate_url": id_url("partners.candidate", "candidate_id"),
     }
     if request.headers.get("HX-Request") == "true":
         return page_or_fragment("partners/dashboard.html", "partners/_candidates.html", **context)
@@ -51,22 +56,25 @@ def dashboard():
         alerts=services.alerts(current_user, clock.now(), clock.today_paris()),
         sessions=services.filter_sessions(current_user),
         partners=visible_partners(current_user) if current_user.role != "partner" else [],
-        months=_months(),
+        months=_months(clock.today_paris().replace(day=1)),
     )
     return page_or_fragment("partners/dashboard.html", "partners/_candidates.html", **context)
 
 
-def _months() -> list[tuple[str, str]]:
-    """The last 12 and next 3 months for the month filter."""
+@functools.lru_cache(maxsize=4)
+def _months(first: dt.date) -> tuple[tuple[str, str], ...]:
+    """The last 12 and next 3 months around this month's first day, for the month filter.
+
+    A pure function of the month: cached, it is never stale.
+    """
     from cloe_portal.formatting import MONTHS_FR
     from cloe_portal.rules.windows import add_calendar_months
 
-    first = clock.today_paris().replace(day=1)
     out = []
     for delta in range(3, -13, -1):
         day = add_calendar_months(first, delta)
         out.append((day.strftime("%Y-%m"), f"{MONTHS_FR[day.month - 1]} {day.year}"))
-    return out
+    return tuple(out)
 
 
 @bp.route("/candidats/<int:candidate_id>")

@@ -293,3 +293,61 @@ def test_referent_sees_orals_whose_assessor_is_no_longer_accredited(
     warning = page.split('role="alert"')[1].split("</div>")[0]
     assert flagged_reg.candidate.full_name in warning
     assert fine_reg.candidate.full_name not in warning
+
+
+def test_assessor_day_lists_own_booked_orals_with_grid_state(client, login, frozen_clock, make_assessor,
+                                                             make_registration, make_slot, make_user):
+    from cloe_portal.orals.models import OralAssessment
+
+    frozen_clock(NOW)
+    assessor, other = make_assessor(("en",)), make_assessor(("en",))
+    day = dt.datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 09:00 Paris
+
+    def booked(who, start, status="booked", grid=None, **reg):
+        registration = make_registration("en", **reg)
+        slot = make_slot(who, start)
+        holds = status == "booked"
+        booking = OralBooking(slot_id=slot.id, registration_id=registration.id, status=status,
+                              active_slot_id=slot.id if holds else None,
+                              active_registration_id=registration.id if holds else None)
+        db.session.add(booking)
+        db.session.flush()
+        if grid:
+            db.session.add(OralAssessment(booking_id=booking.id, assessor_id=who.id, **grid))
+        db.session.commit()
+        return registration, booking
+
+    saved = dict(saved_at=NOW)
+    done = dict(saved_at=NOW, validated_at=NOW, attendance="present")
+    absent = dict(saved_at=NOW, validated_at=NOW, attendance="absent")
+    late, late_b = booked(assessor, day + dt.timedelta(hours=2), grid=absent, domain="Tourisme",
+                          candidate=make_user("candidate", first_name="Léa", last_name="Absente"))
+    first, first_b = booked(assessor, day, grid=saved, target_level="C1",
+                            candidate=make_user("candidate", first_name="Éric", last_name="Lefèvre"))
+    mid, mid_b = booked(assessor, day + dt.timedelta(hours=1), grid=done,
+                        candidate=make_user("candidate", first_name="Ana", last_name="Faite"))
+    db.session.add(AccommodationRequest(registration_id=mid.id, kind="written_oral_questions",
+                                        status="approved"))
+    db.session.add(AccommodationRequest(registration_id=first.id, kind="written_oral_questions",
+                                        status="pending"))
+    db.session.commit()
+    booked(assessor, day + dt.timedelta(hours=3), status="cancelled",
+           candidate=make_user("candidate", first_name="Yves", last_name="Annule"))
+    booked(assessor, day + dt.timedelta(days=1),
+           candidate=make_user("candidate", first_name="Jean", last_name="Demain"))
+    booked(other, day, candidate=make_user("candidate", first_name="Paul", last_name="Autre"))
+
+    login(assessor)
+    page = client.get("/evaluateur/oraux?jour=2026-03-10").get_data(as_text=True)
+    rows = page[page.index("<tbody>"):page.index("</tbody>")].split("<tr>")[1:]
+    assert len(rows) == 3, rows
+    assert "LEFÈVRE" in rows[0] and "FAITE" in rows[1] and "ABSENTE" in rows[2]
+    assert "09:00 – 09:30" in rows[0] and "Général" in rows[0] and "C1" in rows[0]
+    assert "En cours" in rows[0] and "Ouvrir la grille" in rows[0] and "Questions remises" not in rows[0]
+    assert f'href="/evaluateur/oraux/{first_b.id}"' in rows[0]
+    assert "de Éric LEFÈVRE" in rows[0]
+    assert "Validée" in rows[1] and "Voir la grille" in rows[1] and "Questions remises par écrit" in rows[1]
+    assert "Absent" in rows[2] and "Validée" not in rows[2] and "Tourisme" in rows[2]
+    assert f'href="/evaluateur/oraux/{late_b.id}"' in rows[2]
+    for name in ("ANNULE", "DEMAIN", "AUTRE"):
+        assert name not in page

@@ -171,3 +171,20 @@ def test_window_left_is_zero_after_closing(client, login, world, frozen_clock):
     login(admin)
     page = client.get(f"/suivi/candidats/{regs['closing'].candidate_id}").get_data(as_text=True)
     assert '<span class="overdue">fermé</span>' in page
+
+
+def test_dashboard_shows_changes_at_once(client, login, world, make_registration, make_session):
+    """The dashboard reuses built statements, never their results: every change shows at once."""
+    admin, sessions, regs = world
+    login(admin)
+    for path in ("/suivi/", "/suivi/?status=enrolled", "/suivi/?q=Nouvelle"):
+        client.get(path)
+    make_registration(sessions["de"], first_name="Nina", last_name="Nouvelle", cpf_file_number="7007")
+    regs["no_oral"].status = "oral_booked"
+    make_session(admin.organisation, "it", date(2026, 3, 19), name="Italien tout neuf")
+    db.session.commit()
+    page = client.get("/suivi/").get_data(as_text=True)
+    assert "NOUVELLE" in page and 'data-status="enrolled">3<' in page and "Italien tout neuf" in page
+    assert "SANSORAL" not in page.split('id="list-title"')[0]  # no longer in the no-oral alert
+    assert "NOUVELLE" in client.get("/suivi/?status=enrolled", headers=HX).get_data(as_text=True)
+    assert "NOUVELLE" in client.get("/suivi/?q=Nouvelle", headers=HX).get_data(as_text=True)
