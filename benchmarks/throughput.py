@@ -353,7 +353,7 @@ def build_database(app, seed: int = 2026) -> dict:  # noqa: ANN001, C901, PLR091
 
 def reset_attempts(app) -> None:  # noqa: ANN001
     """Put every in-progress benchmark attempt back on its first item (plain SQL, fast)."""
-    from sqlalchemy import delete, select, update
+    from sqlalchemy import delete, select, text, update
 
     from cloe_portal import clock
     from cloe_portal.audit.models import AuditEntry
@@ -376,6 +376,11 @@ def reset_attempts(app) -> None:  # noqa: ANN001
             conn.execute(update(Registration.__table__)
                          .where(Registration.id.in_(select(WrittenAttempt.registration_id)))
                          .values(status="identity_done", written_done_at=None))
+        if db.engine.dialect.name == "postgresql":
+            # The reset deletes most of written_response: refresh the planner's statistics
+            # as autovacuum would (it is not quick enough between two runs).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
         db.engine.dispose()
 
 
