@@ -62,7 +62,7 @@ def test_alerts_list_what_needs_action(client, login, world):
     page = client.get("/suivi/").get_data(as_text=True)
     alerts = page.split('id="alerts-title"')[1].split('id="list-title"')[0]
     closing = alerts.split("Accès au test écrit bientôt fermé")[1].split("</div>")[0]
-    assert "Chloé URGENT" in closing and "3 jours restants" in closing and "Tranquille" not in closing
+    assert "Chloé URGENT" in closing and "Anglais février : 3 jours restants" in closing and "Tranquille" not in closing
     assert "Noé SANSORAL" in alerts.split("oral non réservé")[1].split("</div>")[0]
     assert "Mia MANQUE" in alerts.split("Oral manqué")[1].split("</div>")[0]
 

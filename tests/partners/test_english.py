@@ -23,7 +23,7 @@ def test_partner_switches_to_english_and_back(client, login, csrf, make_user, ma
     assert 'lang="en"' in dashboard
     assert "Candidate tracking" in dashboard and "To do (1)" in dashboard
     assert "Written test access closing soon, test not taken (1)" in dashboard
-    assert "3 days left" in dashboard and "Filter candidates" in dashboard
+    assert "Anglais février: 3 days left" in dashboard and "Filter candidates" in dashboard
     assert "Name or CPF file number" in dashboard and "1</span> candidate\n" in dashboard
     assert "Suivi des candidats" not in dashboard and "À traiter" not in dashboard
     assert "jours restants" not in dashboard and "Filtrer les candidats" not in dashboard
