@@ -27,6 +27,13 @@ def test_partner_switches_to_english_and_back(client, login, csrf, make_user, ma
     assert "Name or CPF file number" in dashboard and "1</span> candidate\n" in dashboard
     assert "Suivi des candidats" not in dashboard and "À traiter" not in dashboard
     assert "jours restants" not in dashboard and "Filtrer les candidats" not in dashboard
+    # Status and role labels come from Python dictionaries of French labels, translated
+    # when shown: the pipeline, the status column and the filter, and the role badge.
+    assert '<span class="pipeline-label">Enrolled</span>' in dashboard
+    assert '<span class="status status-enrolled">Enrolled</span>' in dashboard
+    assert '<option value="awaiting_jury" >Awaiting the jury</option>' in dashboard
+    assert '<span class="role-badge">Partner organisation</span>' in dashboard
+    assert ">Inscrit<" not in dashboard and "Organisme partenaire" not in dashboard
 
     sessions = client.get("/sessions/").get_data(as_text=True)
     assert "CLOE sessions" in sessions and "Create a session" in sessions
