@@ -1,5 +1,6 @@
 """Scheduled oral notifications: the candidate's 24 h reminder with the assessor's video
-link (sent when the booking locks) and each assessor's list of tomorrow's orals."""
+link (sent when the booking locks), each assessor's list of tomorrow's orals, and the
+waitlist's lapsed holds passed on to the next in line."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from datetime import datetime, time, timedelta
 from cloe_portal.clock import PARIS
 from cloe_portal.notifications.mail import queue_email
 from cloe_portal.notifications.schedule import producer
-from cloe_portal.orals.services import bookings_starting_between, video_link
+from cloe_portal.orals.services import (
+    bookings_starting_between,
+    pass_on_lapsed_holds,
+    video_link,
+)
 from cloe_portal.rules.windows import LOCK_BEFORE_SLOT
 
 # The assessors' list of tomorrow's orals goes out from this Paris time the day before.
@@ -30,6 +35,12 @@ def candidate_reminders(now: datetime) -> int:
                        video_link=video_link(slot.assessor_id)):
             queued += 1
     return queued
+
+
+@producer("oral-waitlist-holds", order=42)
+def waitlist_holds(now: datetime) -> int:
+    """A slot held for a waitlisted candidate who did not book it in time: offer it on."""
+    return pass_on_lapsed_holds(now)
 
 
 @producer("oral-assessor-digest", order=45)

@@ -13,8 +13,9 @@ Decisions written down here:
   "Absent" and "refused for lateness" also close the oral at ``oral_done``; the jury reads
   ``OralOutcome.taken`` to tell an oral not taken from a scored one.
 - A freed slot is first held for the oldest waitlisted registration that can book it
-  (``WAITLIST_HOLD``, never past the slot start), who is told by email; after that it is
-  open to everyone.
+  (``WAITLIST_HOLD``, never past the slot start), who is told by email; when the hold
+  lapses unbooked the scheduler offers it to the next in line (``pass_on_lapsed_holds``),
+  and it stays open to everyone meanwhile.
 """
 
 from __future__ import annotations
@@ -594,9 +595,41 @@ def waitlist_entry(registration: Registration) -> OralWaitlistEntry | None:
     return entries[0] if entries else None
 
 
-def _offer_to_waitlist(slot: OralSlot) -> OralWaitlistEntry | None:
-    """Hold a freed (or new) slot for the first waitlisted registration that can book it."""
-    now = clock.now()
+def pass_on_lapsed_holds(now: dt.datetime | None = None) -> int:
+    """Slots whose waitlist hold ran out unbooked go to the next registration in line.
+
+    The one who let the hold lapse goes back to waiting, keeping their place for the next
+    freed slot. Run by the scheduler (``orals.jobs``); returns how many slots were offered
+    again.
+    """
+    now = now or clock.now()
+    offered = 0
+    lapsed_slots = db.session.scalars(
+        select(OralSlot).where(OralSlot.held_until.is_not(None), OralSlot.held_until <= now,
+                               OralSlot.starts_at > now).order_by(OralSlot.id)
+    ).all()
+    for slot in lapsed_slots:
+        lapsed = {slot.held_for_registration_id}
+        slot.held_for_registration_id = None
+        slot.held_until = None
+        for entry in db.session.scalars(
+            select(OralWaitlistEntry).where(OralWaitlistEntry.offered_slot_id == slot.id,
+                                            OralWaitlistEntry.status == "offered")
+        ):
+            entry.status = "waiting"
+            entry.offered_slot_id = None
+            record(None, "oral.waitlist.lapsed", entry, details={"slot_id": slot.id})
+        db.session.flush()
+        if _offer_to_waitlist(slot, skip=lapsed, now=now) is not None:
+            offered += 1
+    return offered
+
+
+def _offer_to_waitlist(slot: OralSlot, skip: set[int | None] | None = None,
+                       now: dt.datetime | None = None) -> OralWaitlistEntry | None:
+    """Hold a freed (or new) slot for the first waitlisted registration that can book it
+    (``skip``: registrations that let a hold on it lapse)."""
+    now = now or clock.now()
     if slot.starts_at <= now or _withdrawn(slot):
         return None
     if slot.held_until is not None and slot.held_until > now:
@@ -610,7 +643,7 @@ def _offer_to_waitlist(slot: OralSlot) -> OralWaitlistEntry | None:
     )
     for entry in entries:
         registration = entry.registration
-        if bookable_slot(registration, slot) is not None:
+        if registration.id in (skip or ()) or bookable_slot(registration, slot) is not None:
             continue
         slot.held_for_registration_id = registration.id
         slot.held_until = min(now + WAITLIST_HOLD, slot.starts_at)

@@ -136,6 +136,44 @@ def test_waitlist_gets_freed_slot_first(setup, make_registration):
     services.book_slot(waiting.candidate, waiting, slot.id)
 
 
+def test_a_lapsed_waitlist_hold_goes_to_the_next_in_line(setup, make_registration,
+                                                         frozen_clock):
+    from cloe_portal.notifications.schedule import tick
+    from cloe_portal.orals.models import OralWaitlistEntry
+
+    assessor, registration, slot = setup
+    first, second = make_registration("en"), make_registration("en")
+    services.book_slot(registration.candidate, registration, slot.id)
+    services.join_waitlist(first.candidate, first)
+    services.join_waitlist(second.candidate, second)
+    services.cancel_booking(registration.candidate, registration)
+    db.session.commit()
+
+    def offers():
+        return list(db.session.scalars(db.select(OutboxMessage.to_email).where(
+            OutboxMessage.kind == "oral_slot_offered").order_by(OutboxMessage.id)))
+
+    def status(reg):
+        return db.session.scalar(db.select(OralWaitlistEntry.status).where(
+            OralWaitlistEntry.registration_id == reg.id))
+
+    frozen_clock(NOW + services.WAITLIST_HOLD - dt.timedelta(minutes=1))
+    tick(deliver=False)
+    assert offers() == [first.candidate.email]  # still held for the first in line
+    assert services.free_slots(second, dt.date(2026, 3, 9)) == []
+
+    frozen_clock(NOW + services.WAITLIST_HOLD + dt.timedelta(minutes=1))
+    tick(deliver=False)
+    tick(deliver=False)  # once only
+    assert offers() == [first.candidate.email, second.candidate.email]
+    assert (status(first), status(second)) == ("waiting", "offered")
+    assert [s.id for s in services.free_slots(second, dt.date(2026, 3, 9))] == [slot.id]
+    assert services.free_slots(first, dt.date(2026, 3, 9)) == []
+    services.book_slot(second.candidate, second, slot.id)
+    db.session.commit()
+    assert (status(first), status(second)) == ("waiting", "closed")
+
+
 def test_publish_weekly_six_weeks_with_exception(frozen_clock, make_assessor):
     frozen_clock(NOW)
     assessor = make_assessor(("en", "fr"))
