@@ -73,6 +73,10 @@ def create_app(config: Any | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(cfg.INSTANCE_DIR),
     )
+    # Before any route is added: `<int:…>` stops at 2**31 - 1 (a larger id is a 404).
+    from cloe_portal.core.params import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(cfg)
     for key, value in vars(cfg).items():
         if key.isupper():
@@ -246,9 +250,11 @@ def _register_errors(app: Flask) -> None:
         )
 
     @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
     def data_error(_e):  # noqa: ANN001, ANN202
-        # A value the database refuses (NUL byte in text, number out of range on
-        # PostgreSQL): the input was bad, nothing was stored.
+        # A value the database refuses (NUL byte in text, number out of range: DataError on
+        # PostgreSQL, OverflowError from SQLite's driver): the input was bad, nothing was
+        # stored.
         db.session.rollback()
         return render_error(
             400, "Valeur invalide",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from cloe_portal.accounts.models import Organisation
 from cloe_portal.audit.services import history
 from cloe_portal.core.access import load_or_404, role_required
 from cloe_portal.core.nav import register_nav
+from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.sessions.models import ACCOMMODATION_STATUSES, AccommodationRequest
 
@@ -39,7 +40,7 @@ class DecisionForm(FlaskForm):
 @role_required("referent")
 def index():
     """Pending requests first, then decided ones; filter by partner."""
-    partner_id = request.args.get("partner", type=int)
+    partner_id = int_arg("partner")
     items = services.queue(current_user, partner_id)
     partners_stmt = db.select(Organisation).where(Organisation.kind == "partner").order_by(Organisation.name)
     if current_user.role != "coordinator":

@@ -22,6 +22,7 @@ from cloe_portal.audit.services import history
 from cloe_portal.core.access import role_required
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav
+from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.itembank import services
 from cloe_portal.itembank.forms import (
@@ -74,7 +75,7 @@ def _labels() -> dict:
 
 def _filters_from_args() -> services.ItemFilters:
     args = request.args
-    band = args.get("band", type=int)
+    band = int_arg("band")
 
     def pick(name: str, allowed) -> str:
         value = (args.get(name) or "").strip()
@@ -97,7 +98,7 @@ def _filters_from_args() -> services.ItemFilters:
 def index():
     """List items with filters, the coverage table of a language and low-stock warnings."""
     filters = _filters_from_args()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, int_arg("page", 1))
     items, total = services.list_items(filters, page)
     present = services.languages_in_bank()
     coverage_language = filters.language or (present[0] if present else "en")

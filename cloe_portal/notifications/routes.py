@@ -9,6 +9,7 @@ from cloe_portal.audit.services import record
 from cloe_portal.core.access import role_required
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav
+from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import resend
 from cloe_portal.notifications.models import OUTBOX_STATUSES, OutboxMessage
@@ -26,7 +27,7 @@ def outbox():
     q = (request.args.get("q") or "").strip()[:200]
     kind = (request.args.get("kind") or "").strip()[:60]
     status = request.args.get("status") or ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, int_arg("page", 1))
     stmt = db.select(OutboxMessage)
     if q:
         stmt = stmt.where(OutboxMessage.to_email.ilike(f"%{q}%"))

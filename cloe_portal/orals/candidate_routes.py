@@ -16,6 +16,7 @@ from cloe_portal import clock
 from cloe_portal.core.access import load_or_404, role_required, same_partner
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav
+from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.orals import services
 from cloe_portal.orals.blueprint import bp
@@ -171,7 +172,7 @@ def _home(registration: Registration, kind: str, **args: str) -> str:
 
 def _candidate_registration() -> Registration | None:
     """The registration shown: ?inscription=<id>, else the latest one past the written test."""
-    raw = request.args.get("inscription", type=int)
+    raw = int_arg("inscription")
     if raw is not None:
         return load_or_404(Registration, raw, _candidate_owns)
     return db.session.scalar(

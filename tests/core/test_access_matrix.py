@@ -6,6 +6,7 @@ Walks app.url_map, so routes added later are covered automatically.
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from cloe_portal.accounts.models import ROLES
 
@@ -24,7 +25,7 @@ def _url(rule) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg]  # noqa: SLF001
-        values[arg] = 999999 if type(converter).__name__ in ("IntegerConverter",) else "x"
+        values[arg] = 999999 if isinstance(converter, IntegerConverter) else "x"
     from flask import url_for
 
     return url_for(rule.endpoint, **values)

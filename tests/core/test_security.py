@@ -106,3 +106,16 @@ def test_value_the_database_refuses_gives_a_french_400_not_a_500(client, make_us
     assert response.status_code in (200, 400)
     assert "Erreur interne" not in response.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 200  # the session is usable afterwards
+
+
+def test_numbers_too_large_for_the_database_are_not_a_500(client, make_user, make_org, login):
+    """Found by the fuzz run: ?partner=<21 digits> raised OverflowError in SQLite's driver."""
+    huge = "9" * 21
+    login(make_user("referent", org=make_org("cel")))
+    for url in (f"/amenagements/?partner={huge}", f"/amenagements/?partner={2**31}",
+                f"/outbox/?page={huge}", f"/items/?page={huge}&band={huge}"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    # An id in the path beyond 32 bits matches no route: a plain 404, not a database error.
+    response = client.get(f"/ecrit/referent/tentative/{huge}")
+    assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)

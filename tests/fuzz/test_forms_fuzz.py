@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import IntegerConverter, RequestRedirect
 from werkzeug.test import encode_multipart
 
 from cloe_portal.demo import seed_demo
@@ -313,8 +313,9 @@ class Fuzzer:
             values = {}
             for arg in rule.arguments:
                 known = sorted(seen_args.get(arg, set()), key=str)
-                converter = type(rule._converters[arg]).__name__  # noqa: SLF001
-                values[arg] = known[0] if known else (1 if converter == "IntegerConverter" else "face")
+                converter = rule._converters[arg]  # noqa: SLF001
+                values[arg] = known[0] if known else (
+                    1 if isinstance(converter, IntegerConverter) else "face")
             with self.app.test_request_context():
                 from flask import url_for
 

@@ -10,6 +10,7 @@ page links to them; the last test checks that object routes are exercised.
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from cloe_portal.demo import DEMO_PASSWORD, seed_demo
 from cloe_portal.extensions import db
@@ -125,7 +126,7 @@ def test_object_routes_are_reached_by_the_crawl(app, demo):
     object_routes = {
         r.endpoint for r in app.url_map.iter_rules()
         if "GET" in r.methods and any(
-            type(r._converters[a]).__name__ == "IntegerConverter" for a in r.arguments)  # noqa: SLF001
+            isinstance(r._converters[a], IntegerConverter) for a in r.arguments)  # noqa: SLF001
     }
     covered = object_routes & reached
     assert len(covered) >= 0.5 * len(object_routes), sorted(object_routes - reached)
