@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_data(app):
-    assert seed_demo() is True
 
 
 @pytest.mark.parametrize(("role", "email"), DEMO_LOGINS)

@@ -31,7 +31,6 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter, RequestRedirect
 from werkzeug.test import encode_multipart
 
-from cloe_portal.demo import seed_demo
 from cloe_portal.extensions import db
 from tests.fuzz import harness as h
 
@@ -390,11 +389,9 @@ def summary(sent: object) -> str:
 
 
 @pytest.fixture
-def demo(app):
-    app.config["MAIL_SERVER"] = ""
-    assert seed_demo()
-    db.session.commit()
-    return app
+def demo(demo_data):
+    demo_data.config["MAIL_SERVER"] = ""
+    return demo_data
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from cloe_portal.extensions import db
 from cloe_portal.sessions.models import Registration
 from cloe_portal.written.models import WrittenAttempt
@@ -20,10 +20,8 @@ ODD_NUMBERS = ["³", "²5", "¹²³", "٣", "9" * 5000, "⁴⁰⁴"]
 
 
 @pytest.fixture
-def demo(app):
-    assert seed_demo()
-    db.session.commit()
-    return app
+def demo(demo_data):
+    return demo_data
 
 
 def demo_client(app, role: str):  # noqa: ANN001, ANN201

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-from cloe_portal.extensions import db
+from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.conftest import assert_accessible, csrf_token
 from tests.crawl import crawl
 
@@ -17,9 +16,8 @@ RGAA_CHECKED: set[str] = set()
 
 
 @pytest.fixture
-def demo(app):
-    assert seed_demo() is True
-    db.session.commit()
+def demo(demo_data):
+    return demo_data
 
 
 def _html_pages(app, email: str) -> list[str]:

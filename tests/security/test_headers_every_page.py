@@ -13,8 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-from cloe_portal.extensions import db
+from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.conftest import csrf_token
 from tests.fuzz import harness as h
 
@@ -75,10 +74,8 @@ def test_the_scanner_finds_what_the_csp_blocks():
 
 
 @pytest.fixture
-def demo(app):
-    assert seed_demo()
-    db.session.commit()
-    return app
+def demo(demo_data):
+    return demo_data
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from cloe_portal.demo import DEMO_PASSWORD, seed_demo
+from cloe_portal.demo import DEMO_PASSWORD
 from cloe_portal.extensions import db
 from tests.crawl import crawl, object_urls
 
@@ -24,9 +24,8 @@ PAIRS = [
 
 
 @pytest.fixture
-def demo(app):
-    assert seed_demo() is True
-    db.session.commit()
+def demo(demo_data):
+    return demo_data
 
 
 def _client(app, email: str):

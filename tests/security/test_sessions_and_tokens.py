@@ -22,7 +22,7 @@ from cloe_portal.accounts.models import User
 from cloe_portal.accounts.services import password_link, set_password
 from cloe_portal.applications.models import ApplicationDocument, PartnerApplication
 from cloe_portal.candidates.models import CandidatePhoto
-from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from cloe_portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from cloe_portal.extensions import db
 from cloe_portal.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD, csrf_token
@@ -200,10 +200,8 @@ def demo_client(app, role: str):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def demo(app):
-    assert seed_demo()
-    db.session.commit()
-    return app
+def demo(demo_data):
+    return demo_data
 
 
 def assert_not_html(response, what: str) -> None:  # noqa: ANN001
