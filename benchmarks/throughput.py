@@ -629,6 +629,26 @@ def erlang_c_capacity(rps_closed: float, target_ms: float) -> float:
 # --- the run ----------------------------------------------------------------------------------
 
 
+def _drop_pg_tables(url: str, tables: tuple[str, ...]) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in tables:
+            conn.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+
+
+def _floor_session(base_url: str) -> tuple[str, str]:
+    """Log in to the stack-floor app: (session cookie header value, CSRF token)."""
+    import http.cookiejar
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    token = opener.open(base_url + "/start", timeout=10).read().decode()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
 def fmt_row(name: str, r: dict | None) -> str:
     if r is None:
         return f"| {name:<46} | {'not measured':>9} |{'':>9}|{'':>9}|{'':>9}|"
@@ -710,6 +730,29 @@ def main() -> None:  # noqa: C901, PLR0915
     finally:
         server.stop()
 
+    # (s1), (s2): floors of the fixed stack (benchmarks/stack_floor_app.py).
+    floor_db = (PG_URL if args.postgres else f"sqlite:///{BENCH_DIR / 'stack-floor.sqlite3'}")
+    if args.postgres:
+        _drop_pg_tables(floor_db, ("floor_answer", "floor_row", "floor_user"))
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(BENCH_DIR / "stack-floor.sqlite3") + suffix).unlink(missing_ok=True)
+    # Tables and rows made once here, not by two workers racing at import.
+    subprocess.run([sys.executable, "-c", "import stack_floor_app"], cwd=HERE, check=True,
+                   env={**os.environ, "STACK_DATABASE_URL": floor_db})
+    server = Server("stack_floor_app:app", {"STACK_DATABASE_URL": floor_db}, str(HERE))
+    try:
+        cookie, token = _floor_session(server.url)
+        warm(server.url + "/rows", {"Cookie": cookie})
+        results["s1_answer"] = wrk(server.url + "/answer", "wrk_report.lua", args.duration, {
+            "WRK_METHOD": "POST", "WRK_BODY": "row=7&choice=1", "WRK_COOKIE": cookie,
+            "WRK_CTYPE": "application/x-www-form-urlencoded",
+            "WRK_HEADERS": f"X-CSRFToken: {token}|HX-Request: true"})
+        results["s2_rows"] = wrk(server.url + "/rows", "wrk_report.lua", args.duration,
+                                 {"WRK_COOKIE": cookie})
+    finally:
+        server.stop()
+
     # The portal.
     reset_attempts(app)
     cands = answering_candidates(app)
@@ -787,6 +830,8 @@ def main() -> None:  # noqa: C901, PLR0915
     print(f"|{'-' * 48}|{'-' * 11}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
     print(fmt_row("(a) bare Flask GET /hello", a))
     print(fmt_row(f"(b) bare Flask insert one row ({store})", b))
+    print(fmt_row("(s1) stack floor: login+CSRF+ORM read/insert+Jinja", results["s1_answer"]))
+    print(fmt_row("(s2) stack floor: login+ORM 50 rows+Jinja page", results["s2_rows"]))
     print(fmt_row("(c) answer item -> next item", c))
     print(fmt_row("partner dashboard /suivi/ (3 000 cand.)", results["partner_dashboard"]))
     print(fmt_row("assessor day view /evaluateur/oraux", results["assessor_day"]))
@@ -799,13 +844,17 @@ def main() -> None:  # noqa: C901, PLR0915
     ratio_ca = c["rps"] / a["rps"]
     print(f"c/a = {ratio_ca:.1%}   c/b = {ratio_cb:.1%}")
     checks.append(("answer -> next item >= 50 % of (b)", f"{ratio_cb:.1%}", ratio_cb >= 0.5))
+    s1, s2 = results["s1_answer"], results["s2_rows"]
+    print(f"stack floors: s1/b = {s1['rps'] / b['rps']:.1%} (the answer target is 50 %), "
+          f"s2/a = {s2['rps'] / a['rps']:.1%} (the page target is 25 %); "
+          f"c/s1 = {c['rps'] / s1['rps']:.1%}")
     for key, label in (("partner_dashboard", "partner dashboard"), ("assessor_day", "assessor day view")):
         r = results[key]
         if r is None:
             checks.append((f"{label} >= 25 % of (a)", "not measured", None))
             continue
         ratio = r["rps"] / a["rps"]
-        print(f"{label}/a = {ratio:.1%}")
+        print(f"{label}/a = {ratio:.1%}   {label}/s2 = {r['rps'] / s2['rps']:.1%}")
         checks.append((f"{label} >= 25 % of (a)", f"{ratio:.1%}", ratio >= 0.25))
     for key, label in (("c_answer", "answer -> next item"), ("partner_dashboard", "partner dashboard"),
                        ("assessor_day", "assessor day view")):
