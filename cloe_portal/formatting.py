@@ -82,6 +82,17 @@ def ucfirst(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def label(text: str | None) -> str | None:
+    """A French label from one of the code -> label dictionaries (statuses, languages,
+    attendance, verdicts, kinds…), in the interface's language: the English catalogue holds
+    them. Empty values stay as they are (gettext("") would return the catalogue header)."""
+    if not text:
+        return text
+    from cloe_portal import _translations
+
+    return _translations().ugettext(text)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.jinja_env.filters.update(
@@ -92,4 +103,5 @@ def init_app(app: Flask) -> None:
         fr_number=fr_number,
         fr_percent=fr_percent,
         ucfirst=ucfirst,
+        label=label,
     )
