@@ -19,6 +19,7 @@ def test_referent_reads_verdict_events_and_language_in_english(app, login, make_
                                                                make_registration):
     registration = make_registration(ready=True)
     attempt = services.start_certification(registration, registration.candidate)
+    services.current_item(attempt)  # the first item (vocabulary) is served
     db.session.commit()
     centre = registration.candidate.organisation.referent_centre
     referent = app.test_client()
@@ -36,10 +37,13 @@ def test_referent_reads_verdict_events_and_language_in_english(app, login, make_
     assert 'lang="en"' in english
     assert "<td>Test started</td>" in english and "Début du test" not in english
     assert "<dd>Non-compliant" in english and "Non conforme" not in english
+    assert "<dt>Monitoring</dt>" in english and "<dd>No</dd>" in english  # not extra time
+    assert '<th scope="row">Vocabulary</th>' not in english  # no section scores yet
+    assert "<td>Vocabulary</td>" in english and "<td>Vocabulaire</td>" not in english
     listing = referent.get("/ecrit/referent").get_data(as_text=True)
     assert "<td>Non-compliant</td>" in listing and "Non conforme" not in listing
 
     sessions = referent.get(f"/sessions/{registration.session_id}").get_data(as_text=True)
     language = {"en": "English", "de": "German", "es": "Spanish", "it": "Italian",
                 "fr": "French as a foreign language (FLE)"}[registration.session.language]
-    assert f"<dd>{language}</dd>" in sessions
+    assert f"<dd>{language}</dd>" in sessions and "<dd>Group</dd>" in sessions
