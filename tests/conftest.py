@@ -111,6 +111,7 @@ class _DemoSnapshot:
         self.rows: dict[str, list[dict]] | None = None
         self.files: dict[Path, bytes] = {}
         self.taken_at = None
+        self.taken_on = None  # the Paris day: the seed's plain dates are relative to it
 
     @staticmethod
     def _files(root: Path) -> dict[Path, float]:
@@ -125,7 +126,7 @@ class _DemoSnapshot:
         db.session.commit()
         self.files = {p: p.read_bytes() for p, mtime in self._files(upload_dir).items()
                       if before.get(p) != mtime}
-        self.taken_at = clock.now()
+        self.taken_at, self.taken_on = clock.now(), clock.today_paris()
         with db.engine.connect() as conn:
             self.rows = {
                 table.name: [dict(row) for row in conn.execute(
@@ -157,7 +158,7 @@ class _DemoSnapshot:
                         f"'{pk[0].name}'), (SELECT max(\"{pk[0].name}\") FROM \"{table.name}\"))"))
 
     def load(self, app) -> None:  # noqa: ANN001
-        if self.rows is None or clock.now().date() != self.taken_at.date():
+        if self.rows is None or clock.today_paris() != self.taken_on:
             self.seed(app)
         else:
             self.restore()
