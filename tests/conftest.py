@@ -134,8 +134,12 @@ class _DemoSnapshot:
                 for table in db.metadata.sorted_tables
             }
 
+    # Rows whose datetimes are sealed by a hash (the certificate ledger hashes recorded_at
+    # and a revocation's revoked_at): copied as they were, or the chain would break.
+    SEALED = frozenset({"certificate", "certificate_ledger"})
+
     def restore(self) -> None:
-        from datetime import datetime
+        from datetime import datetime, timedelta
 
         shift = clock.now() - self.taken_at
         for path, content in self.files.items():
@@ -148,8 +152,9 @@ class _DemoSnapshot:
                 rows = self.rows[table.name]
                 if not rows:
                     continue
+                moved = timedelta(0) if table.name in self.SEALED else shift
                 conn.execute(table.insert(), [
-                    {k: v + shift if isinstance(v, datetime) else v for k, v in row.items()}
+                    {k: v + moved if isinstance(v, datetime) else v for k, v in row.items()}
                     for row in rows])
                 pk = list(table.primary_key.columns)
                 if postgres and len(pk) == 1 and pk[0].autoincrement in (True, "auto"):
