@@ -227,13 +227,19 @@ class LanguageStatus:
         return LANGUAGES.get(self.language, self.language)
 
     @property
+    def expired_on(self) -> date | None:
+        """The first day without accreditation (the day after the last valid one)."""
+        return self.valid_until + timedelta(days=1) if self.valid_until else None
+
+    @property
     def label(self) -> str:
+        """French text of the standing (templates: assessors/_status_list.html translates)."""
         if self.state == "accredited":
             return f"Habilité jusqu'au {self.valid_until:%d/%m/%Y}"
         if self.state == "expiring":
             return f"Habilité jusqu'au {self.valid_until:%d/%m/%Y} — renouvellement à prévoir"
         if self.state == "expired":
-            return f"Habilitation expirée le {self.valid_until + timedelta(days=1):%d/%m/%Y}"
+            return f"Habilitation expirée le {self.expired_on:%d/%m/%Y}"
         return "En formation / validation à passer"
 
 

@@ -218,3 +218,33 @@ def test_an_expired_assessor_sees_why_on_its_page(app, setup, login, frozen_cloc
     html = c.get("/evaluateurs/mon-habilitation").get_data(as_text=True)
     assert "Habilitation expirée" in html and "Anglais" in html
     assert "ne pouvez plus publier de disponibilités" in html
+
+
+def test_standing_lines_follow_the_interface_language(app, setup, login, make_user, frozen_clock):
+    referent, soon = setup
+    gone = make_user("assessor", org=referent.organisation, first_name="Gaston", last_name="Parti")
+    today = date(2026, 11, 26)
+    frozen_clock(_noon(today))
+    rows = {}
+    for assessor, validated in ((soon, today - timedelta(days=700)), (gone, today - timedelta(days=800))):
+        rows[assessor.id] = Accreditation(
+            assessor_id=assessor.id, language="en", status="accredited", training_date=validated,
+            validated_on=validated, valid_until=services.valid_until_for(validated))
+        db.session.add(rows[assessor.id])
+    db.session.commit()
+    until = f"{rows[soon.id].valid_until:%d/%m/%Y}"
+    expired_on = f"{rows[gone.id].valid_until + timedelta(days=1):%d/%m/%Y}"
+    c = app.test_client()
+    login(referent, test_client=c)
+    french = c.get("/evaluateurs/").get_data(as_text=True)
+    assert f"Habilité jusqu'au {until} — renouvellement à prévoir" in french.replace("&#39;", "'")
+    assert f"Anglais : expirée le {expired_on}" in french
+    assert f"Habilitation expirée le {expired_on}" in french
+
+    token = re.search(r'name="csrf-token" content="([^"]+)"', french).group(1)
+    assert c.post("/lang/en", data={"csrf_token": token, "next": "/"}).status_code == 303
+    english = c.get("/evaluateurs/").get_data(as_text=True)
+    assert f"Accredited until {until} — renewal due" in english
+    assert f"English: expired on {expired_on}" in english
+    assert f"Accreditation expired on {expired_on}" in english
+    assert "Habilit" not in english and "expirée" not in english
