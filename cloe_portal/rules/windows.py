@@ -3,9 +3,11 @@
 All instants are aware datetimes (stored in UTC); calendar reasoning is done in
 ``Europe/Paris``. Decisions (SPEC §4, §7, seeds 000 §2.3/§2.5 and 004):
 
-- **Written window**: opens at 00:00 Paris on the session's test date and closes 30 days
-  later at 23:59:59 Paris ("30 jours maximum"), plus any extension days. A test date of
-  1 March closes on 31 March 23:59:59. ``closes_at`` is the last open instant.
+- **Written window**: 30 calendar days, the test date included ("30 jours maximum"): it opens
+  at 00:00 Paris on the session's test date and closes at 23:59:59 Paris on the 30th day,
+  plus any extension days. A test date of 1 March closes on 30 March 23:59:59, so the
+  session's "(30 jours)" and the candidate's "30 jours restants" on the test date agree.
+  ``closes_at`` is the last open instant.
 - **Booking window**: from 00:00 Paris the day after the written test was finished, until
   23:59:59 Paris one calendar month after the access start (the session's written test
   date), plus any referent extension. Calendar months clamp to the month's end: 31 January
@@ -98,9 +100,9 @@ def add_calendar_months(day: dt.date, months: int) -> dt.date:
 
 
 def written_window(test_date: dt.date, extension_days: int = 0) -> Window:
-    """Return when the written test can be taken: test date 00:00 → +30 days 23:59:59 Paris."""
+    """Return when the written test can be taken: 30 Paris days, the test date being day 1."""
     _check_extension(extension_days)
-    closing_day = test_date + dt.timedelta(days=WRITTEN_WINDOW_DAYS + extension_days)
+    closing_day = test_date + dt.timedelta(days=WRITTEN_WINDOW_DAYS - 1 + extension_days)
     return Window(paris_midnight_utc(test_date), paris_end_of_day_utc(closing_day))
 
 

@@ -25,7 +25,8 @@ def test_home_shows_window_and_days_left(client, login, make_registration):
     login(registration.candidate)
     html = client.get("/candidat/").get_data(as_text=True)
     assert "Votre certification CLOE" in html
-    assert "21 jours restants" in html
+    # Day 11 of the 30-day window (the test date is day 1).
+    assert "20 jours restants" in html
     assert "Compléter le formulaire" in html
     assert "Mini-test démo" in html and "Réussir CLOE" in html
 

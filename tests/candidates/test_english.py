@@ -19,7 +19,7 @@ def test_candidate_switches_to_english_and_back(client, login, csrf, make_regist
     _switch(client, csrf, "en", "/candidat/")
     home = client.get("/candidat/").get_data(as_text=True)
     assert 'lang="en"' in home
-    assert "Your CLOE certification" in home and "21 days left" in home
+    assert "Your CLOE certification" in home and "20 days left" in home
     assert "Complete the form" in home and "Demo mini-test" in home and "Succeed at CLOE" in home
     assert "Votre certification CLOE" not in home and "jours restants" not in home
     assert "Compléter le formulaire" not in home
@@ -36,7 +36,7 @@ def test_candidate_switches_to_english_and_back(client, login, csrf, make_regist
 
     _switch(client, csrf, "fr", "/candidat/")
     home = client.get("/candidat/").get_data(as_text=True)
-    assert 'lang="fr"' in home and "Votre certification CLOE" in home and "21 jours restants" in home
+    assert 'lang="fr"' in home and "Votre certification CLOE" in home and "20 jours restants" in home
     assert "Your CLOE certification" not in home
     identity = client.get("/candidat/identite").get_data(as_text=True)
     assert "Nom de naissance" in identity and "Birth name" not in identity

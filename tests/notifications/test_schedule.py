@@ -63,10 +63,11 @@ def test_simulated_month_sends_exactly_the_expected_emails(app, make_org, make_u
         f"edof-reminder:{edof}:2026-03:user-{partner.id}",  # 10th, no extract uploaded
         f"oral-unbooked-reminder:registration-{reg_taker.id}:week-1",
         f"oral-unbooked-reminder:registration-{reg_taker.id}:week-2",
-        f"oral-unbooked-reminder:registration-{reg_taker.id}:week-3",  # Thu 26 March
-        # window closes Wed 1 April 23:59:59 Paris: 5 days before = Fri 27 March, 00:00
+        # window (30 days from Mon 2 March) closes Tue 31 March 23:59:59 Paris: 5 days
+        # before = Thu 26 March, 00:00
         f"window-closing:registration-{reg_idle.id}:d5",
         f"window-closing:registration-{reg_idle.id}:d5:partner-{partner.id}",
+        f"oral-unbooked-reminder:registration-{reg_taker.id}:week-3",  # Thu 26 March, 11:00
         d15, f"{d15}:referent-{referent.id}",  # valid until 11 April: 15 days = 27 March
         f"window-closing:registration-{reg_idle.id}:d1",
         f"window-closing:registration-{reg_idle.id}:d1:partner-{partner.id}",

@@ -8,6 +8,7 @@ import pytest
 
 from cloe_portal.rules.calendar import PARIS, UTC
 from cloe_portal.rules.windows import (
+    WRITTEN_WINDOW_DAYS,
     Window,
     add_calendar_months,
     attendance_allowed,
@@ -38,15 +39,16 @@ def paris(*args: int) -> dt.datetime:
 
 
 def test_written_window_bounds_in_paris_time() -> None:
+    # 30 calendar days, the test date included: 1 March → 30 March.
     window = written_window(D(2026, 3, 1))
-    assert window == Window(paris(2026, 3, 1, 0, 0), paris(2026, 3, 31, 23, 59, 59))
-    # 1 March is CET (UTC+1); 31 March is CEST (UTC+2): the DST change falls inside.
+    assert window == Window(paris(2026, 3, 1, 0, 0), paris(2026, 3, 30, 23, 59, 59))
+    # 1 March is CET (UTC+1); 30 March is CEST (UTC+2): the DST change falls inside.
     assert window.opens_at == dt.datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
-    assert window.closes_at == dt.datetime(2026, 3, 31, 21, 59, 59, tzinfo=UTC)
+    assert window.closes_at == dt.datetime(2026, 3, 30, 21, 59, 59, tzinfo=UTC)
 
 
 def test_written_window_extension() -> None:
-    assert written_window(D(2026, 3, 1), 5).closes_at == paris(2026, 4, 5, 23, 59, 59)
+    assert written_window(D(2026, 3, 1), 5).closes_at == paris(2026, 4, 4, 23, 59, 59)
     with pytest.raises(ValueError):
         written_window(D(2026, 3, 1), -1)
 
@@ -56,8 +58,8 @@ def test_written_window_extension() -> None:
     [
         (paris(2026, 3, 1, 0, 0) - S, "not_open"),
         (paris(2026, 3, 1, 0, 0), "open"),
-        (paris(2026, 3, 31, 23, 59, 59), "open"),
-        (paris(2026, 4, 1, 0, 0), "closed"),
+        (paris(2026, 3, 30, 23, 59, 59), "open"),
+        (paris(2026, 3, 31, 0, 0), "closed"),
     ],
 )
 def test_window_state_boundaries(now: dt.datetime, state: str) -> None:
@@ -65,32 +67,33 @@ def test_window_state_boundaries(now: dt.datetime, state: str) -> None:
 
 
 def test_window_state_with_extension_and_naive_refused() -> None:
-    assert window_state(paris(2026, 4, 1, 0, 0), D(2026, 3, 1), extension_days=1) == "open"
+    assert window_state(paris(2026, 3, 31, 0, 0), D(2026, 3, 1), extension_days=1) == "open"
     with pytest.raises(ValueError):
         window_state(dt.datetime(2026, 3, 5, 10, 0), D(2026, 3, 1))
 
 
 def test_days_left() -> None:
+    # The session says "30 jours": on the test date, 30 days are left (today included).
     test_date = D(2026, 3, 1)
-    assert days_left(paris(2026, 2, 20, 12, 0), test_date) == 31
-    assert days_left(paris(2026, 3, 1, 0, 0), test_date) == 31
-    assert days_left(paris(2026, 3, 30, 23, 0), test_date) == 2
-    assert days_left(paris(2026, 3, 31, 0, 0), test_date) == 1
-    assert days_left(paris(2026, 3, 31, 23, 59, 59), test_date) == 1
-    assert days_left(paris(2026, 4, 1, 0, 0), test_date) == 0
+    assert days_left(paris(2026, 2, 20, 12, 0), test_date) == WRITTEN_WINDOW_DAYS == 30
+    assert days_left(paris(2026, 3, 1, 0, 0), test_date) == 30
+    assert days_left(paris(2026, 3, 29, 23, 0), test_date) == 2
+    assert days_left(paris(2026, 3, 30, 0, 0), test_date) == 1
+    assert days_left(paris(2026, 3, 30, 23, 59, 59), test_date) == 1
+    assert days_left(paris(2026, 3, 31, 0, 0), test_date) == 0
 
 
 def test_closing_reminders_at_5_and_1_days() -> None:
-    test_date = D(2026, 3, 1)  # closes 31 March
-    assert closing_reminder_due(paris(2026, 3, 25, 23, 59), test_date) is None
-    assert closing_reminder_due(paris(2026, 3, 26, 0, 0), test_date) == 5
-    assert closing_reminder_due(paris(2026, 3, 26, 8, 0), test_date, already_sent={5}) is None
-    assert closing_reminder_due(paris(2026, 3, 29, 8, 0), test_date, already_sent={5}) is None
-    assert closing_reminder_due(paris(2026, 3, 30, 0, 0), test_date, already_sent={5}) == 1
+    test_date = D(2026, 3, 1)  # closes 30 March
+    assert closing_reminder_due(paris(2026, 3, 24, 23, 59), test_date) is None
+    assert closing_reminder_due(paris(2026, 3, 25, 0, 0), test_date) == 5
+    assert closing_reminder_due(paris(2026, 3, 25, 8, 0), test_date, already_sent={5}) is None
+    assert closing_reminder_due(paris(2026, 3, 28, 8, 0), test_date, already_sent={5}) is None
+    assert closing_reminder_due(paris(2026, 3, 29, 0, 0), test_date, already_sent={5}) == 1
     # A missed 5-day run is not sent late once the 1-day reminder is due.
-    assert closing_reminder_due(paris(2026, 3, 30, 9, 0), test_date) == 1
-    assert closing_reminder_due(paris(2026, 3, 31, 9, 0), test_date, already_sent={1}) is None
-    assert closing_reminder_due(paris(2026, 4, 1, 9, 0), test_date) is None
+    assert closing_reminder_due(paris(2026, 3, 29, 9, 0), test_date) == 1
+    assert closing_reminder_due(paris(2026, 3, 30, 9, 0), test_date, already_sent={1}) is None
+    assert closing_reminder_due(paris(2026, 3, 31, 9, 0), test_date) is None
     assert closing_reminder_due(paris(2026, 2, 1, 9, 0), test_date) is None
 
 

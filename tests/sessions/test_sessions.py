@@ -41,8 +41,8 @@ def test_accredited_partner_creates_a_session_with_its_window(client, make_user,
     session = db.session.scalars(db.select(ExamSession)).one()
     assert (session.partner_id, session.language, session.kind) == (admin.organisation_id, "de", "individual")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    closes = day + timedelta(days=30)
-    assert f"au {closes:%d/%m/%Y}" in page and "Logistique &amp; Transport" in page
+    closes = day + timedelta(days=29)  # 30 days, the test date included
+    assert f"au {closes:%d/%m/%Y} (30 jours)" in page and "Logistique &amp; Transport" in page
 
 
 def test_suspended_partner_sees_why_and_cannot_create(client, make_org, make_user, login):
@@ -77,7 +77,7 @@ def test_htmx_enrolment_creates_account_and_emails_a_first_login_link(client, ma
     mail = db.session.scalars(db.select(OutboxMessage)).one()
     assert mail.key == f"enrolment:registration-{registration.id}" and mail.to_email == user.email
     assert "/welcome/" in mail.body_text and "1 mars 2030" in mail.body_text
-    assert "31 mars 2030" in mail.body_text  # end of the 30-day window
+    assert "30 mars 2030" in mail.body_text  # end of the 30-day window
     assert "mini-test de démonstration" in mail.body_text and "guides" in mail.body_text
 
 

@@ -108,9 +108,9 @@ def test_window_rules(app, bank, make_registration, frozen_clock):
     assert services.window_info(registration).state == "not_open"
     with pytest.raises(services.WrittenError, match="pas encore ouvert"):
         services.start_certification(registration, registration.candidate)
-    frozen_clock(datetime(2026, 2, 14, 22, 59, tzinfo=UTC))  # last day (15 Jan + 30), 23:59
+    frozen_clock(datetime(2026, 2, 13, 22, 59, tzinfo=UTC))  # 30th day (15 Jan + 29), 23:59
     assert services.window_info(registration).days_left == 1
-    frozen_clock(datetime(2026, 2, 14, 23, 0, 1, tzinfo=UTC))  # closed
+    frozen_clock(datetime(2026, 2, 13, 23, 0, 1, tzinfo=UTC))  # closed
     with pytest.raises(services.WrittenError, match="terminée"):
         services.start_certification(registration, registration.candidate)
     services.extend_window(registration, registration.candidate, 7, "Hospitalisation")
