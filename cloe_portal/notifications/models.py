@@ -20,6 +20,35 @@ OUTBOX_STATUSES = {
     "recorded": "Enregistré (pas de serveur SMTP configuré)",
 }
 
+# What each kind of message is, as the outbox shows it (kinds are queue_email's `kind`,
+# or the template name when none is given). tests/notifications/test_outbox_kinds.py checks
+# that every kind the code can queue has a label here.
+OUTBOX_KINDS = {
+    "welcome": "Création de compte (première connexion)",
+    "password-reset": "Réinitialisation du mot de passe",
+    "enrolment": "Inscription du candidat",
+    "access-open": "Accès au test écrit ouvert",
+    "window-closing": "Fin d'accès au test écrit proche (candidat)",
+    "window-closing-partner": "Fin d'accès au test écrit proche (partenaire)",
+    "oral_booked": "Réservation de l'oral",
+    "oral_reassigned": "Oral confié à un autre évaluateur",
+    "oral-cancelled": "Annulation de l'oral (candidat)",
+    "oral-cancelled-partner": "Annulation de l'oral (partenaire)",
+    "oral_slot_offered": "Créneau d'oral libéré (liste d'attente)",
+    "oral-unbooked-reminder": "Relance : oral non réservé",
+    "oral-reminder": "Rappel de l'oral (24 h avant)",
+    "oral-assessor-digest": "Oraux du lendemain (évaluateur)",
+    "results": "Résultats publiés",
+    "jury-overdue": "Jury en retard sur le délai de 3 jours ouvrés",
+    "edof-due": "Extrait EDOF attendu",
+    "edof-reminder": "Relance : extrait EDOF (partenaire)",
+    "edof-reminder-referent": "Relance : extrait EDOF (référent)",
+    "accreditation-expiring": "Habilitation bientôt échue (évaluateur)",
+    "accreditation-expiring-referent": "Habilitation bientôt échue (référent)",
+    "application": "Candidature de partenariat",
+    "partnership": "Statut du partenariat",
+}
+
 
 class OutboxMessage(db.Model):
     """One email. `key` is unique: inserting it first makes each notification happen once."""
@@ -44,6 +73,10 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def kind_label(self) -> str:
+        return OUTBOX_KINDS.get(self.kind, self.kind)
 
     @property
     def status_label(self) -> str:

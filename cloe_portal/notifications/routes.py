@@ -12,7 +12,7 @@ from cloe_portal.core.nav import register_nav
 from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import resend
-from cloe_portal.notifications.models import OUTBOX_STATUSES, OutboxMessage
+from cloe_portal.notifications.models import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 
 bp = Blueprint("notifications", __name__, url_prefix="/outbox")
 register_nav(("coordinator", "referent"), "Courriels envoyés", "notifications.outbox", order=90)
@@ -51,6 +51,7 @@ def outbox():
         kind=kind,
         status=status,
         kinds=kinds,
+        kind_labels=OUTBOX_KINDS,
         statuses=OUTBOX_STATUSES,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
