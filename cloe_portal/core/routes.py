@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -29,6 +39,17 @@ def index():
 def dashboard():
     """The role's dashboard: what needs doing, and where to go."""
     return render_template("core/dashboard.html", role=current_user.role)
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for on pages without a <link rel="icon"> (PDFs, JSON)."""
+    # Read whole (3 KB) so that no file handle outlives the request.
+    data = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = Response(data, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
 
 
 @bp.route("/healthz")

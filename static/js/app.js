@@ -1,6 +1,11 @@
 // Portal-wide behaviour. No inline script anywhere: the CSP forbids it.
 (function () {
   "use strict";
+  // htmx would inject a <style> for its indicators, which the CSP blocks: the stylesheet
+  // styles them instead (also set by the htmx-config meta; this runs before htmx's init).
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+  }
   // Every htmx request carries the CSRF token from the <meta> tag.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
