@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
+from cloe_portal import clock
 from cloe_portal.config import PROJECT_ROOT, Config
 from cloe_portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -174,6 +175,7 @@ class _LazyNav:
 
 def _register_hooks(app: Flask) -> None:
     from cloe_portal.accounts.models import User
+    from cloe_portal.democlock.services import refresh as refresh_demo_clock
     from cloe_portal.notifications.mail import deliver_after_request
 
     @login_manager.user_loader
@@ -194,12 +196,19 @@ def _register_hooks(app: Flask) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
 
+    @app.before_request
+    def _demo_clock() -> None:
+        # Another worker (or the referent's demo page) may have moved the clock.
+        if app.config["DEMO_CLOCK"]:
+            refresh_demo_clock(app.config["FAKE_NOW"])
+
     @app.context_processor
     def inject_layout() -> dict[str, Any]:
         if not has_request_context():  # emails rendered by jobs and the CLI
-            return {"nav_items": [], "current_locale": "fr"}
+            return {"nav_items": [], "current_locale": "fr", "demo_clock_now": None}
         # Lazy: htmx fragments never show the navigation, so they never pay for it.
-        return {"nav_items": _LazyNav(), "current_locale": str(get_locale())}
+        return {"nav_items": _LazyNav(), "current_locale": str(get_locale()),
+                "demo_clock_now": clock.now() if clock.is_simulated() else None}
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202

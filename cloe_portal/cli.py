@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from cloe_portal import clock
+from cloe_portal.democlock.services import refresh as refresh_demo_clock
 from cloe_portal.extensions import db
 
 
@@ -34,6 +37,8 @@ def seed_demo_command(reset: bool) -> None:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade_database()
+    if current_app.config.get("DEMO_CLOCK"):  # CLOE_FAKE_NOW: the demo data is dated from it
+        refresh_demo_clock(current_app.config.get("FAKE_NOW"), force=True)
     created = seed_demo()
     if created:
         click.echo("Demo data loaded.")
@@ -47,15 +52,35 @@ def seed_demo_command(reset: bool) -> None:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("--now", "fake_now", default=None, metavar="2026-12-07T09:05",
+              help="Start the demo clock at this Paris time (not in production).")
 @click.pass_context
-def demo_command(ctx: click.Context, host: str, port: int) -> None:
+def demo_command(ctx: click.Context, host: str, port: int, fake_now: str | None) -> None:
     """Migrate, load the demo data if needed, print the logins and serve the portal."""
+    app = current_app._get_current_object()
+    if fake_now:
+        if app.config.get("PRODUCTION"):
+            raise click.ClickException("--now cannot be used when CLOE_ENV=production.")
+        try:
+            clock.parse_paris(fake_now)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--now") from None
+        app.config["FAKE_NOW"] = fake_now
+    if not os.environ.get("BASE_URL"):
+        # Email links and certificates must point where this server really answers.
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        app.config["BASE_URL"] = f"http://{shown_host}:{port}"
     ctx.invoke(seed_demo_command, reset=False)
     from werkzeug.serving import run_simple
 
-    click.echo(f"\nCLOE Portal is served on http://{host}:{port}/  (Ctrl+C to stop)\n")
+    click.echo(f"\nCLOE Portal is served on http://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Links in emails and certificates use {app.config['BASE_URL']}")
+    if clock.is_simulated():
+        click.echo(f"Demo clock: {clock.now().astimezone(clock.PARIS):%Y-%m-%d %H:%M} Paris "
+                   "(a referent moves it forward at /demo/horloge)")
+    click.echo("")
     # Flask refuses app.run() inside a CLI command: serve with Werkzeug directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
 @click.command("create-user")

@@ -1,4 +1,9 @@
-"""The one source of time. Tests set it; code never calls datetime.now() directly."""
+"""The one source of time. Tests set it; code never calls datetime.now() directly.
+
+Two ways to move it: tests freeze it (`set_now`), and a non-production instance may run on
+a demo clock (`set_offset`, kept in the database by `cloe_portal.democlock` so that every
+worker and the scheduler agree): the real time plus an offset, so time still flows.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,35 @@ from zoneinfo import ZoneInfo
 PARIS = ZoneInfo("Europe/Paris")
 
 _override: Callable[[], datetime] | None = None
+_offset = timedelta(0)
 
 
 def now() -> datetime:
     """Current time, timezone-aware UTC."""
     if _override is not None:
         return _override()
+    return datetime.now(UTC) + _offset
+
+
+def real_now() -> datetime:
+    """The machine's time, whatever the demo clock says (to compute its offset)."""
     return datetime.now(UTC)
+
+
+def set_offset(delta: timedelta) -> None:
+    """Run the clock `delta` ahead of the real time (the demo clock); 0 for the real time."""
+    global _offset
+    _offset = delta
+
+
+def offset() -> timedelta:
+    """How far ahead of the real time the demo clock runs."""
+    return _offset
+
+
+def is_simulated() -> bool:
+    """True when the demo clock runs ahead of the real time (shown in a banner)."""
+    return _override is None and _offset != timedelta(0)
 
 
 def today_paris() -> date:
@@ -46,3 +73,16 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def parse_paris(text: str) -> datetime:
+    """Read `2026-12-07T09:05` (Paris time unless an offset is given) as an aware UTC time."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date and time (expected e.g. 2026-12-07T09:05, Paris time)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return as_utc(moment)

@@ -50,6 +50,40 @@ def database_url(instance_dir: Path) -> str:
     return url
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _refuse(message: str) -> None:
+    """Stop the start-up with one clear line (no traceback)."""
+    raise SystemExit(f"CLOE Portal: {message}")
+
+
+def _fake_now(production: bool) -> str | None:
+    """CLOE_FAKE_NOW (the demo clock's start), checked; never in production."""
+    value = os.environ.get("CLOE_FAKE_NOW", "").strip() or None
+    if value is None:
+        return None
+    if production:
+        _refuse("CLOE_FAKE_NOW cannot be used when CLOE_ENV=production; unset it.")
+    from cloe_portal.clock import parse_paris
+
+    try:
+        parse_paris(value)
+    except ValueError as exc:
+        _refuse(f"CLOE_FAKE_NOW: {exc}.")
+    return value
+
+
+def _base_url(production: bool) -> str:
+    """BASE_URL: required in production (email links and certificates are built from it)."""
+    value = os.environ.get("BASE_URL", "").strip()
+    if not value and production:
+        _refuse("BASE_URL must be set when CLOE_ENV=production (e.g. "
+                "BASE_URL=https://cloe.example.fr): email links and the certificates' "
+                "verification address are built from it.")
+    return (value or DEFAULT_BASE_URL).rstrip("/")
+
+
 class Config:
     """Settings of a running portal, from the environment."""
 
@@ -60,7 +94,11 @@ class Config:
         self.SECRET_KEY = _secret_key(INSTANCE_DIR, production)
         self.SQLALCHEMY_DATABASE_URI = database_url(INSTANCE_DIR)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.BASE_URL = _base_url(production)
+        # The demo clock (cloe_portal.democlock): any non-production instance may run ahead
+        # of the real time, from CLOE_FAKE_NOW or moved forward by a referent.
+        self.DEMO_CLOCK = not production
+        self.FAKE_NOW = _fake_now(production)
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
@@ -117,4 +155,6 @@ class TestConfig(Config):
             self.SQLALCHEMY_DATABASE_URI = database_uri
         self.MAIL_SERVER = ""
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.DEMO_CLOCK = False  # a test turns it on; the frozen clock is the tests' own
+        self.FAKE_NOW = None
         self.SERVER_NAME = None

@@ -22,6 +22,7 @@ from cloe_portal.accounts import passwords
 from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.accounts.services import create_user
 from cloe_portal.config import TestConfig, database_url
+from cloe_portal.democlock.services import reset_cache as reset_demo_clock
 from cloe_portal.extensions import db, limiter
 
 PASSWORD = "Mot-de-passe-2026"  # noqa: S105 - test accounts only
@@ -90,6 +91,7 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         _wipe()
         limiter.reset()
         clock.set_now(None)
+        reset_demo_clock()
         saved = dict(app.config)
         yield
         app.config.clear()
@@ -97,6 +99,7 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         db.session.remove()
     clock.set_now(None)
+    reset_demo_clock()
 
 
 class _DemoSnapshot:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from urllib.parse import SplitResult, urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,7 +44,22 @@ PARTNER_ACTIONS = {
 @role_required("referent")
 def home():
     """What needs action: applications, accommodations, assessors expiring, followed partners."""
-    return render_template("network/home.html", summary=services.home_summary(current_user))
+    return render_template("network/home.html", summary=services.home_summary(current_user),
+                           base_url_mismatch=_base_url_mismatch())
+
+
+def _base_url_mismatch() -> str | None:
+    """The address this request came in on, when BASE_URL (used in emails) points elsewhere."""
+    configured = urlsplit(current_app.config["BASE_URL"])
+    used = urlsplit(request.host_url)
+    if _netloc(configured) == _netloc(used):
+        return None
+    return request.host_url.rstrip("/")
+
+
+def _netloc(url: SplitResult) -> tuple[str, int]:
+    default = 443 if url.scheme == "https" else 80
+    return (url.hostname or "").lower(), url.port or default
 
 
 @bp.route("/partenaires")

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from cloe_portal import clock
+from cloe_portal.democlock.services import refresh as refresh_demo_clock
 from cloe_portal.extensions import db
 from cloe_portal.notifications.models import SchedulerLease
 
@@ -138,6 +139,8 @@ def guarded_tick(app, holder: str) -> dict[str, int] | None:  # noqa: ANN001
     """One scheduler beat: run the tick only while holding the lease."""
     with app.app_context():
         try:
+            if app.config.get("DEMO_CLOCK"):  # the scheduler follows the demo clock too
+                refresh_demo_clock(app.config.get("FAKE_NOW"), force=True)
             if not acquire_lease(holder):
                 return None
             return tick()

@@ -65,6 +65,7 @@ def test_anonymous_is_sent_to_login_on_every_protected_route(app, client):
 @pytest.mark.parametrize("role", ROLES)
 def test_wrong_roles_get_403_and_right_roles_no_error(app, make_user, role):
     app.config["WTF_CSRF_ENABLED"] = False
+    app.config["DEMO_CLOCK"] = True  # the demo clock page exists on non-production instances
     user = make_user(role)
     client = app.test_client()
     response = client.post("/login", data={"email": user.email, "password": "Mot-de-passe-2026"})
