@@ -20,7 +20,7 @@ def world(make_user, make_session, make_registration, frozen_clock):
     frozen_clock(datetime(2026, 3, 20, 9, tzinfo=UTC))
     admin = make_user("partner")
     org = admin.organisation
-    en = make_session(org, "en", date(2026, 2, 20), name="Anglais février")   # closes 22/03
+    en = make_session(org, "en", date(2026, 2, 20), name="Anglais février")   # closes 21/03
     de = make_session(org, "de", date(2026, 3, 18), name="Allemand mars")
     old = make_session(org, "es", date(2026, 1, 5), name="Espagnol janvier")
     regs = {
@@ -62,7 +62,7 @@ def test_alerts_list_what_needs_action(client, login, world):
     page = client.get("/suivi/").get_data(as_text=True)
     alerts = page.split('id="alerts-title"')[1].split('id="list-title"')[0]
     closing = alerts.split("Accès au test écrit bientôt fermé")[1].split("</div>")[0]
-    assert "Chloé URGENT" in closing and "Anglais février : 3 jours restants" in closing and "Tranquille" not in closing
+    assert "Chloé URGENT" in closing and "Anglais février : 2 jours restants" in closing and "Tranquille" not in closing
     assert "Noé SANSORAL" in alerts.split("oral non réservé")[1].split("</div>")[0]
     assert "Mia MANQUE" in alerts.split("Oral manqué")[1].split("</div>")[0]
 
@@ -80,7 +80,7 @@ def test_candidate_page_shows_history_accommodations_and_days_left(client, login
     assert "Inscriptions (2)" in page and "Anglais avril" in page and "Anglais février" in page
     assert "Temps majoré d&#39;un tiers" in page or "Temps majoré d'un tiers" in page
     assert "accordé" in page and "Justificatif reçu" in page
-    assert "3 jours restants" in page and "22/03/2026" in page
+    assert "2 jours restants" in page and "21/03/2026" in page
     assert "orals/" not in page  # no booking link until the orals feature exists
 
 

@@ -23,7 +23,7 @@ def test_partner_switches_to_english_and_back(client, login, csrf, make_user, ma
     assert 'lang="en"' in dashboard
     assert "Candidate tracking" in dashboard and "To do (1)" in dashboard
     assert "Written test access closing soon, test not taken (1)" in dashboard
-    assert "Anglais février: 3 days left" in dashboard and "Filter candidates" in dashboard
+    assert "Anglais février: 2 days left" in dashboard and "Filter candidates" in dashboard
     assert "Name or CPF file number" in dashboard and "1</span> candidate\n" in dashboard
     assert "Suivi des candidats" not in dashboard and "À traiter" not in dashboard
     assert "jours restants" not in dashboard and "Filtrer les candidats" not in dashboard
@@ -55,5 +55,5 @@ def test_partner_switches_to_english_and_back(client, login, csrf, make_user, ma
     _switch(client, csrf, "fr", "/suivi/")
     dashboard = client.get("/suivi/").get_data(as_text=True)
     assert 'lang="fr"' in dashboard and "Suivi des candidats" in dashboard
-    assert "3 jours restants" in dashboard and "Candidate tracking" not in dashboard
+    assert "2 jours restants" in dashboard and "Candidate tracking" not in dashboard
     assert "Sessions CLOE" in client.get("/sessions/").get_data(as_text=True)
