@@ -396,6 +396,8 @@ def booking_blocker(registration: Registration) -> str | None:
             return "Le rendez-vous oral se prend après le test écrit."
         return "L'oral de cette inscription n'est plus à réserver."
     current = active_booking(registration)
+    if current is not None and clock.now() >= current.slot.starts_at:
+        return "Votre entretien oral a commencé ou a eu lieu : le rendez-vous ne peut plus être modifié."
     if current is not None and is_locked(current):
         return (
             "Votre rendez-vous a lieu dans moins de 24 heures : il est verrouillé et ne peut "
@@ -408,6 +410,81 @@ def booking_blocker(registration: Registration) -> str | None:
             "pour prolonger l'accès."
         )
     return None
+
+
+# What the candidate's (and the partner's) oral page shows, by registration status and time:
+# before_written  enrolled / identity done: the oral is booked after the written test
+# to_book         written test done, booking window open: the calendar
+# booking_closed  written test done, cannot book (window closed): contact the organisation
+# booked          booked, more than 24 h before: change or cancel
+# locked          booked, less than 24 h before: no change (a late cancellation counts)
+# in_progress     the slot has started and not ended, the oral is not closed as not taken
+# done            the oral took place (grid awaited, validated, or before the jury)
+# not_taken       absent, refused for lateness, or cancelled late: contact the organisation
+# results         results published: a link to them
+# cancelled       the registration is cancelled
+# Registrations whose oral page has something to show (past the written test).
+ORAL_PAGE_STATUSES = ("written_done", "oral_booked", "oral_done", "awaiting_jury",
+                      "results_issued")
+ORAL_PAGE_STATES = ("before_written", "to_book", "booking_closed", "booked", "locked",
+                    "in_progress", "done", "not_taken", "results", "cancelled")
+
+
+@dataclass(frozen=True)
+class OralPageState:
+    """The oral as its candidate (or partner) sees it, decided in one place."""
+
+    state: str  # one of ORAL_PAGE_STATES
+    booking: OralBooking | None = None  # the appointment to show (held, or the last closed)
+    outcome: OralOutcome | None = None  # set when the oral is closed
+    blocker: str | None = None  # why no slot can be chosen (booking_closed)
+
+    @property
+    def can_choose_slot(self) -> bool:
+        """The calendar is offered: to book, or to move a booking not yet locked."""
+        return self.state in ("to_book", "booked")
+
+    @property
+    def can_cancel(self) -> bool:
+        """Cancelling frees the slot and lets the candidate book again."""
+        return self.state == "booked"
+
+    @property
+    def can_cancel_late(self) -> bool:
+        """Cancelling now counts the oral as taken (not attended): explained before."""
+        return self.state == "locked"
+
+    @property
+    def lock_at(self) -> dt.datetime | None:
+        return windows.lock_time(self.booking.slot.starts_at) if self.booking else None
+
+
+def oral_page_state(registration: Registration, now: dt.datetime | None = None) -> OralPageState:
+    """Decide what the oral page of a registration shows now (see ORAL_PAGE_STATES)."""
+    now = now or clock.now()
+    status = registration.status
+    if status == "cancelled":
+        return OralPageState("cancelled")
+    if status in ("enrolled", "identity_done"):
+        return OralPageState("before_written")
+    if status == "results_issued":
+        return OralPageState("results", latest_booking(registration), oral_outcome(registration))
+    current = active_booking(registration)
+    if status == "oral_booked" and current is not None:
+        start, end = current.slot.starts_at, current.slot.ends_at
+        if now >= end:
+            return OralPageState("done", current)
+        if now >= start:
+            return OralPageState("in_progress", current)
+        return OralPageState("locked" if windows.is_locked(start, now) else "booked", current)
+    if status in ("oral_done", "awaiting_jury"):
+        outcome = oral_outcome(registration)
+        booking = current or latest_booking(registration)
+        if outcome is not None and not outcome.taken:
+            return OralPageState("not_taken", booking, outcome)
+        return OralPageState("done", booking, outcome)
+    blocker = booking_blocker(registration)
+    return OralPageState("booking_closed" if blocker else "to_book", blocker=blocker)
 
 
 def _accredited_on(slots: list[OralSlot]) -> list[OralSlot]:
