@@ -940,8 +940,10 @@ def reopen_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str 
     now = now or clock.now()
     if booking.status != "booked":
         return "Cet oral n'est plus réservé : sa grille ne peut pas être rouverte."
-    if booking.registration.status not in ("oral_booked", "oral_done"):
-        return "Le jury a statué sur ce dossier : la grille ne peut plus être rouverte."
+    if booking.registration.status == "results_issued":
+        return "Les résultats de ce candidat sont publiés : la grille ne peut plus être rouverte."
+    if booking.registration.status not in ("oral_booked", "oral_done", "awaiting_jury"):
+        return "Cette inscription n'a pas de grille d'oral à rouvrir."
     state = scoring_state(booking, now)
     if state == "not_open":
         return "L'oral n'a pas encore eu lieu : il n'y a pas de grille à rouvrir."
@@ -971,7 +973,7 @@ def reopen_assessment(actor: User, booking: OralBooking, reason: str) -> OralAss
     assessment.validated_at = None
     assessment.reopened_at = now
     registration = booking.registration
-    if registration.status == "oral_done":
+    if registration.status in ("oral_done", "awaiting_jury"):
         set_status(registration, "oral_booked", actor, reason=reason)
     record(actor, "oral.assessment.reopen", assessment, reason=reason, details={
         "was_validated": was_validated, "deadline": grid_deadline(booking).isoformat()})

@@ -233,3 +233,15 @@ def test_no_reopening_before_the_oral(booking, frozen_clock, make_user):
     with pytest.raises(services.OralError, match="pas encore eu lieu"):
         services.reopen_assessment(make_user("referent"), booking, "Pourquoi pas")
     assert booking.assessment is None
+
+
+def test_no_reopening_once_results_are_published(booking, frozen_clock, make_user):
+    from cloe_portal.sessions.status import set_status
+
+    assessor, referent = booking.slot.assessor, make_user("referent")
+    frozen_clock(SLOT_START + dt.timedelta(minutes=1))
+    services.record_attendance(assessor, booking, None, "absent")
+    set_status(booking.registration, "results_issued", referent)
+    with pytest.raises(services.OralError, match="résultats de ce candidat sont publiés"):
+        services.reopen_assessment(referent, booking, "Trop tard")
+    assert booking.assessment.validated_at is not None
