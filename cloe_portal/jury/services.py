@@ -5,7 +5,8 @@ Decisions written down here:
   taken (absent, refused for lateness, late cancellation) are in it too: the jury records
   them, and can only cancel them (there is no oral grid to validate).
 - A result can be validated only when the written scores and a validated oral grid with the
-  5 criteria exist, the three checks are ✓ and there is no fraud. Fraud forces a
+  5 criteria exist (validated at or after the slot start: never a result for an oral that
+  did not happen), the three checks are ✓ and there is no fraud. Fraud forces a
   cancellation: no attestation, no certificate, and the PV records the description.
 - Until the PV is signed a decision may be changed (each change is audit-logged); the
   signature freezes it and publishes the results at once.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -78,6 +80,7 @@ class QueueItem:
     time_left: dt.timedelta | None
     oral_taken: bool | None
     review: JuryReview | None
+    oral_start: dt.datetime | None = None
 
     @property
     def overdue(self) -> bool:
@@ -91,24 +94,34 @@ def _scope(stmt, user: User | None):  # noqa: ANN001, ANN202 - a Select in, a Se
         Organisation.referent_centre_id == user.organisation_id)
 
 
-def oral_ends(registration_ids: list[int]) -> dict[int, tuple[dt.datetime, bool]]:
-    """End of the closed oral and whether it was taken, per registration, in one query."""
+class OralTimes(NamedTuple):
+    """When a registration's oral slot starts and ends, and whether the oral was taken."""
+
+    end: dt.datetime
+    taken: bool
+    start: dt.datetime
+
+
+def oral_ends(registration_ids: list[int]) -> dict[int, OralTimes]:
+    """Slot end (and start) of the closed oral and whether it was taken, per registration,
+    in one query."""
     from cloe_portal.orals.models import ATTENDED, OralAssessment, OralBooking, OralSlot
 
     if not registration_ids:
         return {}
     rows = db.session.execute(
         select(OralBooking.registration_id, OralBooking.id, OralBooking.status,
-               OralSlot.ends_at, OralAssessment.attendance)
+               OralSlot.ends_at, OralAssessment.attendance, OralSlot.starts_at)
         .join(OralSlot, OralSlot.id == OralBooking.slot_id)
         .outerjoin(OralAssessment, OralAssessment.booking_id == OralBooking.id)
         .where(OralBooking.registration_id.in_(registration_ids),
                OralBooking.status.in_(("booked", "late_cancelled")))
         .order_by(OralBooking.id)
     )
-    ends: dict[int, tuple[dt.datetime, bool]] = {}
-    for reg_id, _booking_id, status, ends_at, attendance in rows:
-        ends[reg_id] = (ends_at, status == "booked" and attendance in ATTENDED)
+    ends: dict[int, OralTimes] = {}
+    for reg_id, _booking_id, status, ends_at, attendance, starts_at in rows:
+        ends[reg_id] = OralTimes(ends_at, status == "booked" and attendance in ATTENDED,
+                                 starts_at)
     return ends
 
 
@@ -128,10 +141,10 @@ def jury_queue(user: User | None, now: dt.datetime | None = None) -> list[QueueI
         select(JuryReview).where(JuryReview.registration_id.in_(ids)))} if ids else {}
     items = []
     for reg in registrations:
-        end, taken = ends.get(reg.id, (None, None))
+        end, taken, start = ends.get(reg.id, (None, None, None))
         deadline = calendar.jury_deadline(end) if end else None
         items.append(QueueItem(reg, end, deadline, (deadline - now) if deadline else None,
-                               taken, reviews.get(reg.id)))
+                               taken, reviews.get(reg.id), start))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     items.sort(key=lambda i: (i.oral_end or far, i.registration.id))
     return items
@@ -190,6 +203,15 @@ def _oral_outcome(registration: Registration):  # noqa: ANN202
     return oral_outcome(registration)
 
 
+def _closed_before_start(outcome) -> bool:  # noqa: ANN001 - an orals.services.OralOutcome
+    """A grid validated (or an absence recorded) before the slot start: no oral took place.
+
+    Recording is refused before the start since issue 17; this guards older data.
+    """
+    return (not outcome.cancelled_late and outcome.validated_at is not None
+            and outcome.validated_at < outcome.slot_start)
+
+
 def completeness_problems(scores: dict[str, int] | None, outcome: object | None) -> list[str]:
     """Why a candidate's result cannot be validated yet (French), empty when complete."""
     problems = []
@@ -197,6 +219,10 @@ def completeness_problems(scores: dict[str, int] | None, outcome: object | None)
         problems.append("Le test écrit n'est pas terminé : aucun score de section.")
     if outcome is None:
         problems.append("L'oral n'est pas clos : aucune grille validée.")
+    elif _closed_before_start(outcome):
+        problems.append("La grille de l'oral a été close avant le début du créneau : ce n'est "
+                        "pas le résultat d'un oral passé. Rouvrez la grille (page Oraux) pour "
+                        "que l'évaluateur la reprenne.")
     elif not outcome.taken:
         problems.append(f"L'oral n'a pas été passé ({outcome.attendance_label}).")
     elif outcome.validated_at is None or set(outcome.criteria) != set(ORAL_CRITERIA):

@@ -231,6 +231,9 @@ def _grid_context(booking: OralBooking, **extra):
         errors={},
         attendance_form=AttendanceForm(),
         arrival_now=windows.to_paris(clock.now()).strftime("%H:%M:%S"),
+        scoring=services.scoring_state(booking),
+        scoring_blocker=services.scoring_blocker(booking),
+        grid_deadline=services.grid_deadline(booking),
     )
     context.update(extra)
     return context

@@ -59,17 +59,18 @@ def _week_arg(registration: Registration) -> dt.date:
 
 def _calendar(registration: Registration, kind: str):
     """Render the booking page (or its calendar fragment for htmx)."""
+    oral = services.oral_page_state(registration)
     monday = _week_arg(registration)
     window = services.booking_window(registration)
-    slots = services.free_slots(registration, monday) if registration.status in (
-        services.BOOKABLE_STATUSES) else []
+    slots = services.free_slots(registration, monday) if oral.can_choose_slot else []
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     by_day: dict[dt.date, list[OralSlot]] = {d: [] for d in days}
     for slot in slots:
         by_day[windows.paris_date(slot.starts_at)].append(slot)
     _, week_end = services.week_bounds_utc(monday)
-    next_slot = None if slots else services.next_free_slot(registration, week_end)
-    current = services.active_booking(registration)
+    next_slot = None if slots or not oral.can_choose_slot else services.next_free_slot(
+        registration, week_end)
+    current = oral.booking if oral.state in ("booked", "locked") else None
     prev_week = monday - dt.timedelta(days=7)
     opens_monday = services.week_start(windows.paris_date(window.opens_at)) if window else None
     closes_monday = services.week_start(windows.paris_date(window.closes_at)) if window else None
@@ -90,15 +91,14 @@ def _calendar(registration: Registration, kind: str):
         next_week=monday + dt.timedelta(days=7) if closes_monday and monday < closes_monday
         else None,
         window=window,
+        oral=oral,
         current=current,
-        locked=current is not None and services.is_locked(current),
-        blocker=services.booking_blocker(registration),
-        outcome=services.oral_outcome(registration) if registration.status == "oral_done" else None,
-        waitlist=services.waitlist_entry(registration),
+        waitlist=services.waitlist_entry(registration) if oral.state == "to_book" else None,
         language_name=LANGUAGES.get(registration.session.language, ""),
-        show_calendar=current is None or request.args.get("modifier") is not None
-        or request.args.get("semaine") is not None,
-        lock_at=windows.lock_time(current.slot.starts_at) if current else None,
+        show_calendar=oral.state == "to_book" or oral.can_choose_slot and (
+            request.args.get("modifier") is not None or request.args.get("semaine") is not None),
+        results_url=url_for("results.candidate_results" if kind == "candidate"
+                            else "results.partner_results"),
         page_url=lambda **args: _home(registration, kind, **args),
     )
     return page_or_fragment("orals/booking.html", "orals/_calendar.html", **context)
@@ -129,9 +129,15 @@ def _confirm(registration: Registration, slot_id: int, kind: str):
 
 
 def _cancel(registration: Registration, kind: str):
-    """GET: explain (and warn after the lock); POST: cancel."""
-    current = services.active_booking(registration) or abort(404)
-    locked = services.is_locked(current)
+    """GET: explain (and warn after the lock); POST: cancel. Only while the oral is ahead."""
+    oral = services.oral_page_state(registration)
+    if not (oral.can_cancel or oral.can_cancel_late):
+        flash(_("Aucun rendez-vous à annuler.") if oral.booking is None else
+              _("L'entretien oral a commencé, a eu lieu ou est clos : le rendez-vous ne peut "
+                "plus être annulé."), "error")
+        return redirect(_home(registration, kind), 303)
+    current = oral.booking
+    locked = oral.can_cancel_late
     if request.method == "POST":
         try:
             services.cancel_booking(current_user, registration,
@@ -160,6 +166,12 @@ def _waitlist(registration: Registration, kind: str):
     return redirect(_home(registration, kind), 303)
 
 
+@bp.app_template_global("oral_page_state")
+def oral_page_state(registration: Registration) -> services.OralPageState:
+    """For the oral actions of pages outside this blueprint (the candidate's home)."""
+    return services.oral_page_state(registration)
+
+
 def _home(registration: Registration, kind: str, **args: str) -> str:
     """The booking page of this registration for this role (with query arguments)."""
     if kind == "candidate":
@@ -178,7 +190,7 @@ def _candidate_registration() -> Registration | None:
     return db.session.scalar(
         db.select(Registration)
         .where(Registration.candidate_id == current_user.id,
-               Registration.status.in_(("written_done", "oral_booked", "oral_done")))
+               Registration.status.in_(services.ORAL_PAGE_STATUSES))
         .order_by(Registration.created_at.desc(), Registration.id.desc()).limit(1)
     )
 

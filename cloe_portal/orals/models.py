@@ -120,6 +120,9 @@ class OralAssessment(db.Model):
     report: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by a referent's reopening (validated grid, or the entry deadline passed): the
+    # assessor then has until the end of the next working day (rules.windows.grid_deadline).
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     booking: Mapped[OralBooking] = relationship(back_populates="assessment")

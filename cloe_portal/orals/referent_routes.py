@@ -22,6 +22,7 @@ from cloe_portal.orals.blueprint import bp
 from cloe_portal.orals.forms import ForceMajeureForm, ReasonForm, ReassignForm
 from cloe_portal.orals.models import OralBooking, OralSlot
 from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.rules import windows
 from cloe_portal.rules.calendar import paris_date
 from cloe_portal.sessions.models import Registration
 
@@ -72,6 +73,16 @@ def _unaccredited(bookings: list[OralBooking]) -> set[int]:
     return flagged
 
 
+def _history(registration: Registration, bookings: list[OralBooking]) -> list:
+    """The registration's audit entries and those of its oral grids (attendance, validation,
+    reopening with its reason), oldest first."""
+    entries = history("registration", registration.id)
+    for booking in bookings:
+        if booking.assessment is not None:
+            entries += history("oral_assessment", booking.assessment.id)
+    return sorted(entries, key=lambda e: (e.at, e.id))
+
+
 def _manage_context(registration: Registration, **forms):
     current = services.active_booking(registration)
     bookings = list(db.session.scalars(
@@ -85,6 +96,8 @@ def _manage_context(registration: Registration, **forms):
             SelectChoice(u.id, u.full_name) for u in services.reassign_candidates(current)
         ]
     outcome = services.oral_outcome(registration)
+    latest = services.latest_booking(registration)
+    now = clock.now()
     return dict(
         registration=registration, current=current, bookings=bookings, outcome=outcome,
         locked=current is not None and services.is_locked(current),
@@ -93,7 +106,13 @@ def _manage_context(registration: Registration, **forms):
         reopen=forms.get("reopen") or ReasonForm(prefix="reopen"),
         can_force=registration.status == "oral_booked"
         or (registration.status == "oral_done" and outcome is not None and not outcome.taken),
-        history=history("registration", registration.id), languages=LANGUAGES,
+        history=_history(registration, bookings), languages=LANGUAGES,
+        latest=latest,
+        grid_state=services.scoring_state(latest, now) if latest and latest.status == "booked"
+        else None,
+        grid_deadline=services.grid_deadline(latest) if latest else None,
+        can_reopen=latest is not None and services.reopen_blocker(latest, now) is None,
+        reopen_until=windows.grid_deadline(latest.slot.starts_at, now) if latest else None,
     )
 
 
@@ -150,15 +169,16 @@ def referent_force_majeure(registration_id: int):
 @bp.route("/referent/oraux/inscription/<int:registration_id>/rouvrir", methods=["POST"])
 @role_required("referent")
 def referent_reopen(registration_id: int):
-    """Reopen a validated grid so that its assessor can correct it."""
+    """Give the grid back to its assessor: to correct a validated grid, or after the entry
+    deadline (end of the working day after the oral) has passed."""
     registration = load_or_404(Registration, registration_id, _staff)
     form = ReasonForm(prefix="reopen")
     booking = services.latest_booking(registration)
-    if booking is None or booking.assessment is None or not form.validate_on_submit():
+    if booking is None or not form.validate_on_submit():
         return render_template("orals/referent_registration.html",
                                **_manage_context(registration, reopen=form)), 422
     try:
-        services.reopen_assessment(current_user, booking.assessment, form.reason.data)
+        services.reopen_assessment(current_user, booking, form.reason.data)
     except services.OralError as exc:
         db.session.rollback()
         flash(exc.message, "error")

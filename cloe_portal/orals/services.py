@@ -12,6 +12,12 @@ Decisions written down here:
   and ``oral_outcome`` reports ``attendance="absent"`` with ``cancelled_late=True``.
   "Absent" and "refused for lateness" also close the oral at ``oral_done``; the jury reads
   ``OralOutcome.taken`` to tell an oral not taken from a scored one.
+- Attendance and the grid are written from the slot start (never before: no result for an
+  oral that has not happened) until the end of the next working day (``rules.windows.
+  grid_deadline``); an arrival typed before the start counts as on time (the candidate
+  waited), one in the future is refused. After the deadline only a referent's reopening,
+  with a reason, gives the grid back until the end of the working day after it; the same
+  action reopens a validated grid for correction (``reopen_assessment``).
 - A freed slot is first held for the oldest waitlisted registration that can book it
   (``WAITLIST_HOLD``, never past the slot start), who is told by email; when the hold
   lapses unbooked the scheduler offers it to the next in line (``pass_on_lapsed_holds``),
@@ -41,6 +47,7 @@ from cloe_portal.assessors.models import (
 )
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
+from cloe_portal.formatting import DAYS_FR, MONTHS_FR
 from cloe_portal.notifications.mail import queue_email
 from cloe_portal.orals.models import (
     ATTENDANCE,
@@ -52,7 +59,7 @@ from cloe_portal.orals.models import (
 )
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules import windows
-from cloe_portal.rules.calendar import PARIS, UTC, paris_date
+from cloe_portal.rules.calendar import PARIS, UTC, paris_date, to_paris
 from cloe_portal.rules.cefr import ORAL_CRITERIA, SUBLEVELS
 from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
 from cloe_portal.sessions.status import set_status
@@ -82,6 +89,13 @@ class SlotTaken(OralError):
 def paris_to_utc(day: dt.date, at: dt.time) -> dt.datetime:
     """Return the UTC instant of a Paris wall-clock time on a day."""
     return dt.datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC)
+
+
+def paris_when(moment: dt.datetime) -> str:
+    """'mardi 10 mars 2026 à 10:00' in Paris time, for the French messages of this module."""
+    local = to_paris(moment)
+    return (f"{DAYS_FR[local.weekday()]} {local.day} {MONTHS_FR[local.month - 1]} "
+            f"{local.year} à {local:%H:%M}")
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -382,6 +396,8 @@ def booking_blocker(registration: Registration) -> str | None:
             return "Le rendez-vous oral se prend après le test écrit."
         return "L'oral de cette inscription n'est plus à réserver."
     current = active_booking(registration)
+    if current is not None and clock.now() >= current.slot.starts_at:
+        return "Votre entretien oral a commencé ou a eu lieu : le rendez-vous ne peut plus être modifié."
     if current is not None and is_locked(current):
         return (
             "Votre rendez-vous a lieu dans moins de 24 heures : il est verrouillé et ne peut "
@@ -394,6 +410,81 @@ def booking_blocker(registration: Registration) -> str | None:
             "pour prolonger l'accès."
         )
     return None
+
+
+# What the candidate's (and the partner's) oral page shows, by registration status and time:
+# before_written  enrolled / identity done: the oral is booked after the written test
+# to_book         written test done, booking window open: the calendar
+# booking_closed  written test done, cannot book (window closed): contact the organisation
+# booked          booked, more than 24 h before: change or cancel
+# locked          booked, less than 24 h before: no change (a late cancellation counts)
+# in_progress     the slot has started and not ended, the oral is not closed as not taken
+# done            the oral took place (grid awaited, validated, or before the jury)
+# not_taken       absent, refused for lateness, or cancelled late: contact the organisation
+# results         results published: a link to them
+# cancelled       the registration is cancelled
+# Registrations whose oral page has something to show (past the written test).
+ORAL_PAGE_STATUSES = ("written_done", "oral_booked", "oral_done", "awaiting_jury",
+                      "results_issued")
+ORAL_PAGE_STATES = ("before_written", "to_book", "booking_closed", "booked", "locked",
+                    "in_progress", "done", "not_taken", "results", "cancelled")
+
+
+@dataclass(frozen=True)
+class OralPageState:
+    """The oral as its candidate (or partner) sees it, decided in one place."""
+
+    state: str  # one of ORAL_PAGE_STATES
+    booking: OralBooking | None = None  # the appointment to show (held, or the last closed)
+    outcome: OralOutcome | None = None  # set when the oral is closed
+    blocker: str | None = None  # why no slot can be chosen (booking_closed)
+
+    @property
+    def can_choose_slot(self) -> bool:
+        """The calendar is offered: to book, or to move a booking not yet locked."""
+        return self.state in ("to_book", "booked")
+
+    @property
+    def can_cancel(self) -> bool:
+        """Cancelling frees the slot and lets the candidate book again."""
+        return self.state == "booked"
+
+    @property
+    def can_cancel_late(self) -> bool:
+        """Cancelling now counts the oral as taken (not attended): explained before."""
+        return self.state == "locked"
+
+    @property
+    def lock_at(self) -> dt.datetime | None:
+        return windows.lock_time(self.booking.slot.starts_at) if self.booking else None
+
+
+def oral_page_state(registration: Registration, now: dt.datetime | None = None) -> OralPageState:
+    """Decide what the oral page of a registration shows now (see ORAL_PAGE_STATES)."""
+    now = now or clock.now()
+    status = registration.status
+    if status == "cancelled":
+        return OralPageState("cancelled")
+    if status in ("enrolled", "identity_done"):
+        return OralPageState("before_written")
+    if status == "results_issued":
+        return OralPageState("results", latest_booking(registration), oral_outcome(registration))
+    current = active_booking(registration)
+    if status == "oral_booked" and current is not None:
+        start, end = current.slot.starts_at, current.slot.ends_at
+        if now >= end:
+            return OralPageState("done", current)
+        if now >= start:
+            return OralPageState("in_progress", current)
+        return OralPageState("locked" if windows.is_locked(start, now) else "booked", current)
+    if status in ("oral_done", "awaiting_jury"):
+        outcome = oral_outcome(registration)
+        booking = current or latest_booking(registration)
+        if outcome is not None and not outcome.taken:
+            return OralPageState("not_taken", booking, outcome)
+        return OralPageState("done", booking, outcome)
+    blocker = booking_blocker(registration)
+    return OralPageState("booking_closed" if blocker else "to_book", blocker=blocker)
 
 
 def _accredited_on(slots: list[OralSlot]) -> list[OralSlot]:
@@ -844,18 +935,50 @@ def grant_force_majeure(actor: User, registration: Registration, reason: str,
         _offer_to_waitlist(freed)
 
 
-def reopen_assessment(actor: User, assessment: OralAssessment, reason: str) -> None:
-    """Let the assessor correct a validated grid again (audit-logged with the reason)."""
+def reopen_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str | None:
+    """Why a referent cannot reopen this oral's grid now, in French (None when it can)."""
+    now = now or clock.now()
+    if booking.status != "booked":
+        return "Cet oral n'est plus réservé : sa grille ne peut pas être rouverte."
+    if booking.registration.status == "results_issued":
+        return "Les résultats de ce candidat sont publiés : la grille ne peut plus être rouverte."
+    if booking.registration.status not in ("oral_booked", "oral_done", "awaiting_jury"):
+        return "Cette inscription n'a pas de grille d'oral à rouvrir."
+    state = scoring_state(booking, now)
+    if state == "not_open":
+        return "L'oral n'a pas encore eu lieu : il n'y a pas de grille à rouvrir."
+    assessment = booking.assessment
+    if state == "open" and (assessment is None or assessment.validated_at is None):
+        return (
+            "La grille est encore ouverte à l'évaluateur jusqu'au "
+            f"{paris_when(grid_deadline(booking))} : il n'y a rien à rouvrir."
+        )
+    return None
+
+
+def reopen_assessment(actor: User, booking: OralBooking, reason: str) -> OralAssessment:
+    """Give the grid back to its assessor until the end of the next working day.
+
+    Covers a validated grid to correct and a grid whose entry deadline has passed (even one
+    never opened); audit-logged with the reason.
+    """
     if not reason or not reason.strip():
         raise OralError("Indiquez le motif de la réouverture.")
-    if assessment.validated_at is None:
-        raise OralError("Cette grille n'est pas validée.")
+    now = clock.now()
+    blocker = reopen_blocker(booking, now)
+    if blocker:
+        raise OralError(blocker)
+    assessment = assessment_for(booking, booking.slot.assessor)
+    was_validated = assessment.validated_at is not None
     assessment.validated_at = None
-    registration = assessment.booking.registration
-    if registration.status == "oral_done":
+    assessment.reopened_at = now
+    registration = booking.registration
+    if registration.status in ("oral_done", "awaiting_jury"):
         set_status(registration, "oral_booked", actor, reason=reason)
-    record(actor, "oral.assessment.reopen", assessment, reason=reason)
+    record(actor, "oral.assessment.reopen", assessment, reason=reason, details={
+        "was_validated": was_validated, "deadline": grid_deadline(booking).isoformat()})
     db.session.flush()
+    return assessment
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -880,6 +1003,34 @@ def assessment_for(booking: OralBooking, assessor: User) -> OralAssessment:
     return booking.assessment
 
 
+GRID_CLOSED = "Le délai de saisie est dépassé : demandez au référent de rouvrir la grille."
+
+
+def grid_deadline(booking: OralBooking) -> dt.datetime:
+    """The last instant this oral's attendance and grid can be written."""
+    assessment = booking.assessment
+    return windows.grid_deadline(booking.slot.starts_at,
+                                 assessment.reopened_at if assessment else None)
+
+
+def scoring_state(booking: OralBooking, now: dt.datetime | None = None) -> windows.ScoringState:
+    """Whether attendance and the grid can be written: not_open, open or closed (deadline)."""
+    assessment = booking.assessment
+    return windows.scoring_state(booking.slot.starts_at, now or clock.now(),
+                                 assessment.reopened_at if assessment else None)
+
+
+def scoring_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str | None:
+    """Why attendance and the grid cannot be written now (French), None when they can."""
+    state = scoring_state(booking, now)
+    if state == "not_open":
+        return ("La saisie de la présence et de la grille ouvre au début du créneau, le "
+                f"{paris_when(booking.slot.starts_at)} (heure de Paris).")
+    if state == "closed":
+        return GRID_CLOSED
+    return None
+
+
 def _check_can_score(actor: User, booking: OralBooking) -> OralAssessment:
     if not may_score(actor, booking):
         raise OralError(
@@ -887,10 +1038,12 @@ def _check_can_score(actor: User, booking: OralBooking) -> OralAssessment:
         )
     if booking.status != "booked":
         raise OralError("Cet oral n'est plus réservé : il ne peut pas être évalué.")
-    assessment = assessment_for(booking, actor)
-    if assessment.validated_at is not None:
+    if booking.assessment is not None and booking.assessment.validated_at is not None:
         raise OralError("La grille est validée : elle n'est plus modifiable.")
-    return assessment
+    blocker = scoring_blocker(booking)
+    if blocker:
+        raise OralError(blocker)
+    return assessment_for(booking, actor)
 
 
 def record_attendance(actor: User, booking: OralBooking, identity_checked: bool | None,
@@ -905,7 +1058,10 @@ def record_attendance(actor: User, booking: OralBooking, identity_checked: bool 
     now = clock.now()
     start = booking.slot.starts_at
     if attendance != "absent":
-        arrival = arrival or now
+        if arrival is not None and arrival > now:
+            raise OralError("L'heure d'arrivée ne peut pas être dans le futur.")
+        # Waiting before the start is being on time: the 10-minute rule counts from the start.
+        arrival = max(arrival or now, start)
         allowed = windows.attendance_allowed(start, arrival)
         if attendance in ATTENDED and not allowed:
             raise OralError(

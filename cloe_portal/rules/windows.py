@@ -23,6 +23,11 @@ All instants are aware datetimes (stored in UTC); calendar reasoning is done in
 - **Lateness**: entry is allowed up to 10 minutes after the slot start, to the second:
   10 min 0 s (and any fraction of that second) is allowed, 10 min 1 s is refused. Early
   arrival is always allowed (waiting room).
+- **Oral grid**: attendance and the grid can be written from the slot start (never before:
+  no result for an oral that has not happened) until the end (23:59:59 Paris) of the
+  working day after the oral's Paris day (French public holidays excluded,
+  ``rules.calendar``). A referent's reopening gives until the end of the working day after
+  the reopening, and never less than the first deadline.
 - **Unbooked oral reminders**: reminder *k* (1, 2, 3) falls due *k* weeks after the written
   test was finished, at the same Paris wall-clock time. The function returns the latest
   reminder due and not yet sent, so a missed job run catches up with one email, not three.
@@ -40,6 +45,7 @@ from typing import Literal, NamedTuple
 from cloe_portal.rules.calendar import (
     PARIS,
     UTC,
+    add_working_days,
     paris_date,
     paris_end_of_day_utc,
     paris_midnight_utc,
@@ -51,10 +57,12 @@ WRITTEN_WINDOW_DAYS = 30
 LOCK_BEFORE_SLOT = dt.timedelta(hours=24)
 LATE_ENTRY_LIMIT = dt.timedelta(minutes=10)
 SLOT_DURATION = dt.timedelta(minutes=30)
+GRID_WORKING_DAYS = 1
 UNBOOKED_REMINDERS = 3
 CLOSING_REMINDER_DAYS = (5, 1)
 
 WindowState = Literal["not_open", "open", "closed"]
+ScoringState = Literal["not_open", "open", "closed"]
 
 
 class Window(NamedTuple):
@@ -204,6 +212,32 @@ def attendance_allowed(slot_start: dt.datetime, arrival: dt.datetime) -> bool:
     # Compared to the second: 10 min 0.9 s still reads as 10:00 on the assessor's clock.
     whole_seconds = delay - dt.timedelta(microseconds=delay.microseconds)
     return whole_seconds <= LATE_ENTRY_LIMIT
+
+
+# --- when the oral grid can be written ----------------------------------------------
+
+
+def grid_deadline(slot_start: dt.datetime, reopened_at: dt.datetime | None = None) -> dt.datetime:
+    """Return the last instant the oral's attendance and grid can be written (UTC).
+
+    The end of the working day after the oral's Paris day, or after a referent's reopening
+    when that is later.
+    """
+    due = add_working_days(to_paris(slot_start), GRID_WORKING_DAYS)
+    if reopened_at is not None:
+        due = max(due, add_working_days(to_paris(reopened_at), GRID_WORKING_DAYS))
+    return paris_end_of_day_utc(due)
+
+
+def scoring_state(slot_start: dt.datetime, now_utc: dt.datetime,
+                  reopened_at: dt.datetime | None = None) -> ScoringState:
+    """Say whether the grid is ``not_open`` (before the slot), ``open`` or ``closed``."""
+    now = require_aware(now_utc, "now_utc")
+    if now < require_aware(slot_start, "slot_start"):
+        return "not_open"
+    if now > grid_deadline(slot_start, reopened_at):
+        return "closed"
+    return "open"
 
 
 # --- unbooked oral reminders ----------------------------------------------------------

@@ -221,3 +221,36 @@ def test_pv_signed_while_another_takes_the_ledger_number_is_replayed(client, log
     db.session.expire_all()
     assert db.session.get(Registration, reg.id).status == "results_issued"
     assert len(services.signed_pvs(reg.session)) == 1
+
+
+def test_jury_refuses_a_grid_validated_before_its_oral_started(make_ready, world, client, login):
+    """Old data from before the rule: a grid validated before the slot start is no result."""
+    from cloe_portal.orals.services import latest_booking
+    from cloe_portal.results.services import certificate_for
+
+    reg = make_ready(oral_end=dt.datetime(2026, 3, 4, 9, 30, tzinfo=dt.UTC))
+    booking = latest_booking(reg)
+    booking.assessment.validated_at = dt.datetime(2026, 3, 3, 2, 12, tzinfo=dt.UTC)
+    db.session.commit()
+    file = services.candidate_file(reg)
+    assert any("avant le début" in p for p in file.problems), file.problems
+    assert file.levels is None
+    with pytest.raises(services.JuryError, match="avant le début"):
+        services.decide(world.referent, reg, decision="validated", reason=None, **CHECKS_OK)
+    assert certificate_for(reg) is None
+    login(world.referent)
+    page = client.get(f"/jury/candidat/{reg.id}").get_data(as_text=True)
+    assert "avant le début" in page
+    # Validated at the start or later, the same file is complete.
+    booking.assessment.validated_at = booking.slot.starts_at
+    db.session.commit()
+    assert services.candidate_file(reg).problems == []
+
+
+def test_queue_shows_the_oral_slot_from_start_to_end(make_ready, world, client, login):
+    make_ready(oral_end=dt.datetime(2026, 3, 4, 8, 30, tzinfo=dt.UTC))  # 09:00–09:30 Paris
+    login(world.referent)
+    page = client.get("/jury/").get_data(as_text=True)
+    row = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert "04/03/2026, 09:00 – 09:30" in row
+    assert "à 09:30" not in row

@@ -45,10 +45,17 @@ def test_candidate_books_then_assessor_scores(page, make_assessor, make_registra
     booking = db.session.scalar(db.select(OralBooking))
     assert booking.slot_id == slot.id
 
-    # The oral starts: the assessor opens the grid two minutes after the start.
-    clock.set_now(start + dt.timedelta(minutes=2))
+    # An hour before the oral, the grid is shown but cannot be filled in.
+    clock.set_now(start - dt.timedelta(hours=1))
     page.context.clear_cookies()
     browser_login(page, assessor)
+    page.goto(f"/evaluateur/oraux/{booking.id}")
+    page.get_by_text(re.compile("ouvre au début du créneau")).wait_for()
+    assert page.get_by_role("button", name="Enregistrer la présence").is_disabled()
+    assert_accessible(page, "scoring form before the start")
+
+    # The oral starts: the assessor opens the grid two minutes after the start.
+    clock.set_now(start + dt.timedelta(minutes=2))
     page.goto(f"/evaluateur/oraux?jour={(start.astimezone(clock.PARIS).date()).isoformat()}")
     assert_accessible(page, "assessor day")
     page.get_by_role("link", name=re.compile("Ouvrir la grille")).click()
@@ -73,6 +80,14 @@ def test_candidate_books_then_assessor_scores(page, make_assessor, make_registra
     db.session.expire_all()
     outcome = services.oral_outcome(booking.registration)
     assert outcome.criteria == levels and outcome.taken
+
+    # The candidate's page now says the oral took place, with nothing to change.
+    page.context.clear_cookies()
+    browser_login(page, booking.registration.candidate)
+    page.goto("/oral/reservation")
+    page.get_by_text(re.compile("Votre entretien oral a eu lieu le")).wait_for()
+    assert page.get_by_role("link", name="Modifier le RDV").count() == 0
+    assert_accessible(page, "oral done (candidate)")
     # No CSP violation or script error (the favicon 404 is not ours).
     errors = page.console_errors  # type: ignore[attr-defined]
     assert [e for e in errors if not e.startswith("Failed to load resource")] == [], errors

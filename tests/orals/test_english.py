@@ -75,3 +75,26 @@ def test_assessor_day_view_in_english(world, client, login, csrf):
     assert registration.candidate.full_name in page
     assert "Mes oraux" not in page and "Jour suivant" not in page
     assert "Mes disponibilités" not in page and "Ouvrir" not in page
+
+
+def test_oral_states_in_english(world, client, login, csrf, frozen_clock):
+    """The grid's opening time (assessor) and a closed oral (candidate) read in English."""
+    assessor, registration, slot = world
+    booking = services.book_slot(registration.candidate, registration, slot.id)
+    db.session.commit()
+    login(assessor)
+    url = f"/evaluateur/oraux/{booking.id}"
+    _switch_to_english(client, csrf, url)
+    page = client.get(url).get_data(as_text=True)
+    assert "can be entered from the start of the slot, on Tuesday 10 March 2026 at 10:00" in page
+    assert "ouvre au début du créneau" not in page
+
+    frozen_clock(SLOT_START + dt.timedelta(minutes=15))
+    services.record_attendance(assessor, booking, None, "absent")
+    db.session.commit()
+    client.post("/logout", data={"csrf_token": csrf(url)})
+    login(registration.candidate)
+    _switch_to_english(client, csrf, "/oral/reservation")
+    page = client.get("/oral/reservation").get_data(as_text=True)
+    assert "You were recorded as absent from the oral interview of Tuesday 10 March 2026" in page
+    assert "Contact your training organisation" in page and "absent(e)" not in page

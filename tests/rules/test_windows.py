@@ -17,8 +17,10 @@ from cloe_portal.rules.windows import (
     closing_reminder_due,
     day_before_reminder_due,
     days_left,
+    grid_deadline,
     is_locked,
     lock_time,
+    scoring_state,
     slot_bookable,
     unbooked_reminder_at,
     unbooked_reminder_due,
@@ -245,3 +247,36 @@ def test_unbooked_reminders_stop_when_booking_window_closed() -> None:
         )
         is None
     )
+
+
+# --- when the oral grid can be written ------------------------------------------------
+
+
+def test_scoring_opens_at_the_slot_start_to_the_microsecond() -> None:
+    start = paris(2026, 3, 10, 10, 0)
+    assert scoring_state(start, start - dt.timedelta(days=1)) == "not_open"
+    assert scoring_state(start, start - dt.timedelta(microseconds=1)) == "not_open"
+    assert scoring_state(start, start) == "open"
+
+
+@pytest.mark.parametrize(("start", "due"), [
+    (paris(2026, 3, 10, 10, 0), paris(2026, 3, 11, 23, 59, 59)),  # Tuesday → Wednesday
+    (paris(2026, 3, 13, 16, 30), paris(2026, 3, 16, 23, 59, 59)),  # Friday → Monday
+    (paris(2026, 3, 14, 10, 0), paris(2026, 3, 16, 23, 59, 59)),  # Saturday → Monday
+    (paris(2026, 4, 30, 9, 0), paris(2026, 5, 4, 23, 59, 59)),  # 1 May (Friday) is a holiday
+    (paris(2026, 3, 10, 0, 30), paris(2026, 3, 11, 23, 59, 59)),  # 23:30 UTC the day before
+])
+def test_grid_deadline_is_the_end_of_the_next_working_day_in_paris(start, due) -> None:
+    assert grid_deadline(start) == due
+    assert scoring_state(start, due) == "open"
+    assert scoring_state(start, due + S) == "closed"
+
+
+def test_a_reopening_gives_until_the_end_of_the_next_working_day_after_it() -> None:
+    start = paris(2026, 3, 10, 10, 0)
+    reopened = paris(2026, 3, 20, 17, 0)  # a Friday, long after the first deadline
+    assert grid_deadline(start, reopened) == paris(2026, 3, 23, 23, 59, 59)
+    assert scoring_state(start, paris(2026, 3, 23, 12, 0), reopened) == "open"
+    assert scoring_state(start, paris(2026, 3, 24, 0, 0), reopened) == "closed"
+    # Reopened on the oral's day: never less than the first deadline.
+    assert grid_deadline(start, paris(2026, 3, 10, 11, 0)) == grid_deadline(start)

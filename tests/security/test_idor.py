@@ -39,20 +39,22 @@ def _client(app, email: str):
 
 
 def _candidates_with_history(limit: int = 2) -> list[str]:
-    """Candidates who went furthest in the process (most objects to protect)."""
+    """Candidates at different steps, furthest first: one with results, then one whose oral
+    is booked (its booking and cancellation pages name the registration), and so on. Once
+    the oral is over, the oral page rightly links to no booking action any more."""
     from cloe_portal.accounts.models import User
     from cloe_portal.sessions.models import Registration
 
-    order = ["results_issued", "awaiting_jury", "oral_done", "oral_booked", "written_done"]
+    order = ["results_issued", "oral_booked", "awaiting_jury", "oral_done", "written_done"]
     found: list[str] = []
     for status in order:
         stmt = (db.select(User.email).join(Registration, Registration.candidate_id == User.id)
                 .where(Registration.status == status).order_by(User.id))
-        for email in db.session.scalars(stmt):
-            if email not in found:
-                found.append(email)
-            if len(found) >= limit:
-                return found
+        email = next((e for e in db.session.scalars(stmt) if e not in found), None)
+        if email is not None:
+            found.append(email)
+        if len(found) >= limit:
+            return found
     return found
 
 
