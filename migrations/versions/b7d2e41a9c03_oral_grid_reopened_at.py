@@ -1,7 +1,7 @@
 """oral grid: when a referent last reopened it (restarts the entry deadline)
 
 Revision ID: b7d2e41a9c03
-Revises: 53e746b50449
+Revises: b1c7d2e3f4a5
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e41a9c03'
-down_revision = '53e746b50449'
+down_revision = 'b1c7d2e3f4a5'
 branch_labels = None
 depends_on = None
 
