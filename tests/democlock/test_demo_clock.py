@@ -133,3 +133,74 @@ def test_production_starts_with_base_url(tmp_path):
     result = _start({"CLOE_ENV": "production", "BASE_URL": "https://cloe.example.fr",
                      "CLOE_INSTANCE_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
+
+
+def test_a_trainer_books_tomorrow_moves_to_the_oral_and_the_assessor_scores_it(
+        demo_instance, make_user, login):
+    """The walk the demo clock exists for, through the pages and the real (flowing) clock."""
+    import datetime as dt
+
+    from cloe_portal.assessors.models import Accreditation
+    from cloe_portal.orals.models import OralBooking, OralSlot
+    from cloe_portal.sessions.models import ExamSession, Registration
+
+    cel = make_user("referent")
+    referent_centre = cel.organisation
+    partner = make_user("partner").organisation
+    partner.referent_centre_id = referent_centre.id
+    candidate = make_user("candidate", org=partner)
+    assessor = make_user("assessor", org=referent_centre)
+    db.session.add(Accreditation(assessor_id=assessor.id, language="en", status="accredited",
+                                 validated_on=dt.date(2026, 1, 5),
+                                 valid_until=dt.date(2099, 12, 31)))
+    today = clock.today_paris()
+    session = ExamSession(partner_id=partner.id, name="Anglais", language="en",
+                          written_date=today)
+    db.session.add(session)
+    db.session.flush()
+    registration = Registration(session_id=session.id, candidate_id=candidate.id,
+                                partner_id=partner.id, target_level="B1", training_hours=20,
+                                status="written_done", written_done_at=clock.now())
+    tomorrow_10h = datetime.combine(today + timedelta(days=1), dt.time(10, 0),
+                                    tzinfo=clock.PARIS).astimezone(UTC)
+    slot = OralSlot(assessor_id=assessor.id, language="en", starts_at=tomorrow_10h,
+                    ends_at=tomorrow_10h + timedelta(minutes=30))
+    db.session.add_all([registration, slot])
+    db.session.commit()
+
+    candidate_client, referent_client, assessor_client = (
+        demo_instance.test_client() for _ in range(3))
+    login(candidate, test_client=candidate_client)
+    url = f"/oral/reservation/{registration.id}/creneau/{slot.id}"
+    response = candidate_client.post(url, data={"csrf_token": csrf_token(candidate_client, url)})
+    assert response.status_code == 303
+    booking = db.session.scalars(db.select(OralBooking)).one()
+
+    login(assessor, test_client=assessor_client)
+    oral = f"/evaluateur/oraux/{booking.id}"
+    page = assessor_client.get(oral).get_data(as_text=True)
+    assert "ouvre au début du créneau" in page  # not before the oral has started
+
+    login(cel, test_client=referent_client)
+    page = referent_client.get("/demo/horloge").get_data(as_text=True)
+    assert "Aller au début" in page
+    response = referent_client.post("/demo/horloge/oral", data={
+        "booking_id": booking.id, "csrf_token": csrf_token(referent_client, "/demo/horloge")})
+    assert response.status_code == 303
+    assert timedelta(0) <= clock.now() - tomorrow_10h < timedelta(seconds=30)
+
+    token = csrf_token(assessor_client, oral)
+    response = assessor_client.post(f"{oral}/presence", data={
+        "attendance": "present", "identity_checked": "yes", "csrf_token": token})
+    assert response.status_code == 303
+    report = ("La candidate s'exprime avec aisance sur son métier et développe ses réponses ; "
+              "le vocabulaire professionnel est adapté, quelques erreurs de temps ne gênent pas "
+              "la compréhension. Bonne interaction pendant la mise en situation, discussion un "
+              "peu descriptive. Prononciation claire.")
+    response = assessor_client.post(f"{oral}/valider", data={
+        "range": "B1", "accuracy": "B1", "fluency": "B1", "pronunciation": "B1+",
+        "interaction": "B1", "report": report, "csrf_token": token})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == "oral_done"
+    assert db.session.get(OralBooking, booking.id).assessment.validated_at is not None
