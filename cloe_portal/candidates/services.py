@@ -21,6 +21,7 @@ from cloe_portal.candidates.models import (
 )
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
+from cloe_portal.partners.scope import may_see_partner
 from cloe_portal.rules.cefr import SECTION_ORDER
 from cloe_portal.rules.scoring import score_response
 from cloe_portal.sessions.models import Registration
@@ -124,14 +125,19 @@ def photo_path(photo: CandidatePhoto) -> Path:
 
 
 def may_see_photo(user: User, photo: CandidatePhoto) -> bool:
-    """The candidate itself, the coordinator, or a referent of the candidate's partner centre."""
+    """The candidate itself, the coordinator, or a referent following the photo's partner.
+
+    A photo belongs to the registration it was taken for (its partner), not to the account:
+    a candidate enrolled by two partners has photos for each."""
     if user.role == "candidate":
         return photo.user_id == user.id
     if user.role == "coordinator":
         return True
     if user.role == "referent":
-        org = photo.user.organisation
-        return org is not None and org.referent_centre_id == user.organisation_id
+        stmt = db.select(Registration.partner_id).where(Registration.candidate_id == photo.user_id)
+        if photo.registration_id is not None:
+            stmt = stmt.where(Registration.id == photo.registration_id)
+        return any(may_see_partner(user, partner_id) for partner_id in db.session.scalars(stmt))
     return False
 
 

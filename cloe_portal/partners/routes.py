@@ -92,10 +92,13 @@ def candidate(candidate_id: int):
         for r in registrations
     }
     can_book = "orals.partner_book" in current_app.view_functions
+    # The account belongs to the partner that created it: another partner enrolling the same
+    # address learns nothing of it (activated or not), only its own registrations.
+    show_account = may_see_partner(current_user, person.organisation_id)
     return render_template(
         "partners/candidate.html", person=person, registrations=registrations,
         latest=registrations[-1], windows=windows, languages=LANGUAGES, can_book=can_book,
-        bookable_statuses=("written_done", "oral_booked"),
+        bookable_statuses=("written_done", "oral_booked"), show_account=show_account,
     )
 
 

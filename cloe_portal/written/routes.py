@@ -27,6 +27,7 @@ from cloe_portal.core.access import load_or_404, public, role_required
 from cloe_portal.core.htmx import hx_redirect, is_htmx, page_or_fragment
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import csrf, db
+from cloe_portal.partners.scope import may_see_partner
 from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR
 from cloe_portal.sessions.models import Registration
 from cloe_portal.written import services
@@ -57,10 +58,13 @@ def _own_attempt(user, attempt: WrittenAttempt) -> bool:  # noqa: ANN001
 
 
 def _referent_may_see(user, attempt: WrittenAttempt) -> bool:  # noqa: ANN001
+    # Keyed on the attempt's registration (its partner), not on the candidate's account: a
+    # candidate enrolled by two partners has one account and a registration with each.
     if user.role == "coordinator":
         return True
-    org = attempt.candidate.organisation
-    return user.role == "referent" and org is not None and org.referent_centre_id == user.organisation_id
+    registration = attempt.registration
+    return (user.role == "referent" and registration is not None
+            and may_see_partner(user, registration.partner_id))
 
 
 def _referent_may_see_registration(user, registration: Registration) -> bool:  # noqa: ANN001
