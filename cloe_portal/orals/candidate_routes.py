@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
+from cloe_portal.candidates.choice import after_written, chosen_registration
 from cloe_portal.core.access import load_or_404, role_required, same_partner
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav
-from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.orals import services
 from cloe_portal.orals.blueprint import bp
@@ -171,16 +171,9 @@ def _home(registration: Registration, kind: str, **args: str) -> str:
 
 
 def _candidate_registration() -> Registration | None:
-    """The registration shown: ?inscription=<id>, else the latest one past the written test."""
-    raw = int_arg("inscription")
-    if raw is not None:
-        return load_or_404(Registration, raw, _candidate_owns)
-    return db.session.scalar(
-        db.select(Registration)
-        .where(Registration.candidate_id == current_user.id,
-               Registration.status.in_(("written_done", "oral_booked", "oral_done")))
-        .order_by(Registration.created_at.desc(), Registration.id.desc()).limit(1)
-    )
+    """The registration shown: ?inscription=<id> (the candidate's own, else 404), else the
+    only one past the written test; with several, the candidate chooses on the home."""
+    return chosen_registration(after_written)
 
 
 @bp.route("/oral/reservation")

@@ -88,7 +88,7 @@ def shared(app, client, login, make_org, make_user) -> Shared:
     set_password(candidate, PASSWORD)
     candidate.last_login_at = clock.now()
     reg_a = db.session.scalars(db.select(Registration)).one()
-    candidate_services.save_identity(candidate, reg_a, dict(IDENTITY))
+    candidate_services.save_identity(candidate, dict(IDENTITY))
     candidate_services.save_photo(candidate, reg_a, "face", JPEG, "webcam")
     reg_a.status = "results_issued"
     review = JuryReview(registration_id=reg_a.id, session_id=session_a.id, identity_ok=True,
