@@ -266,3 +266,23 @@ def test_referents_see_the_written_test_and_photos_of_the_partners_they_follow(
     assert client.get(f"/ecrit/referent/tentative/{attempt_a.id}").status_code == 200
     assert client.get(f"/ecrit/referent/tentative/{attempt_b.id}").status_code == 404
     assert client.get(f"/candidat/photos/{photos[reg_b.id]}").status_code == 404
+
+
+def test_only_staff_who_follow_every_registration_handle_the_persons_data(client, login, shared,
+                                                                          make_user):
+    """The personal-data export and erasure cover the whole person (every registration): a
+    referent following only one of the two partners may not open them; the coordinator may."""
+    _b_enrols(client, login, shared)
+    cid = shared.candidate.id
+    for referent in (shared.referent_b, shared.referent_a):
+        _logout(client)
+        login(referent)
+        assert client.get(f"/donnees-personnelles/candidats/{cid}").status_code == 404
+        assert client.get(f"/donnees-personnelles/candidats/{cid}/export.json").status_code == 404
+        page = client.get(f"/suivi/candidats/{cid}").get_data(as_text=True)
+        assert f"/donnees-personnelles/candidats/{cid}" not in page
+    _logout(client)
+    login(make_user("coordinator"))
+    assert client.get(f"/donnees-personnelles/candidats/{cid}").status_code == 200
+    page = client.get(f"/suivi/candidats/{cid}").get_data(as_text=True)
+    assert "Français Beta" in page and f"/donnees-personnelles/candidats/{cid}" in page
