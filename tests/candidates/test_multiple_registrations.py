@@ -137,6 +137,9 @@ def test_candidate_reaches_each_oral_from_the_home(client, login, two_partners):
         page = client.get(link)
         assert page.status_code == 200
         assert language in page.get_data(as_text=True).lower()
+    # The menu's "Mon entretien oral" names no registration: with two, choose on the home.
+    landing = client.get("/oral/reservation")
+    assert landing.status_code == 303 and landing.headers["Location"].endswith("/candidat/")
 
 
 def test_closed_registrations_are_listed_as_history_with_their_results(client, login,
