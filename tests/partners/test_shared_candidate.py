@@ -159,6 +159,9 @@ def test_partner_b_pages_and_exports_show_nothing_of_partner_a(client, login, sh
     assert "Français Beta" in candidate_page and "Camille DURAND" in candidate_page
     assert "Inscriptions (1)" in candidate_page and "Compte activé" not in candidate_page
     assert "CPF-BETA-222" in pages["csv"] and "14/05/1991" in pages["csv"]
+    # Searching for what A typed finds nothing: B's row carries B's own typing.
+    probe = client.get("/suivi/?q=Camille-Anne", headers=HX).get_data(as_text=True)
+    assert "DURAND" not in probe
     assert reg_b.status == "enrolled"
 
 
