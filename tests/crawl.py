@@ -39,6 +39,12 @@ def crawl(client, start: str, limit: int = 120) -> dict[str, int]:
     return seen
 
 
+# An object named in the query string: a candidate's pages take the registration they act on
+# as ?inscription=<id> (a candidate may hold several).
+OBJECT_QUERY = re.compile(r"[?&]inscription=\d+")
+
+
 def object_urls(pages: dict[str, int]) -> set[str]:
-    """Pages of one user whose path names an object by a number (candidate IDOR targets)."""
-    return {u for u, status in pages.items() if status == 200 and re.search(r"/\d+(/|$|\?)", u)}
+    """Pages of one user that name an object by a number (candidate IDOR targets)."""
+    return {u for u, status in pages.items()
+            if status == 200 and (re.search(r"/\d+(/|$|\?)", u) or OBJECT_QUERY.search(u))}

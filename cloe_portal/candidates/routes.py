@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
 
 from flask import (
@@ -20,14 +21,18 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from cloe_portal.candidates import services
+from cloe_portal.candidates.choice import chosen_registration, not_started
 from cloe_portal.candidates.forms import IdentityForm, PhotoUploadForm
 from cloe_portal.candidates.models import PHOTO_KINDS, CandidatePhoto
 from cloe_portal.core.access import load_or_404, role_required
 from cloe_portal.core.nav import register_nav, set_home
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
+from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR
+from cloe_portal.sessions.models import Registration
 from cloe_portal.written import services as written
+from cloe_portal.written.models import WrittenAttempt
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidat")
 
@@ -53,34 +58,54 @@ def optional_url(endpoint: str, **values: object) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class RegistrationCard:
+    """One registration on the candidate's home, with its own window, test, oral and results."""
+
+    registration: Registration
+    window: written.WindowInfo
+    attempt: WrittenAttempt | None
+    photos: dict[str, CandidatePhoto]
+    problems: list[str]
+    booking_url: str | None
+    results_url: str | None
+
+
+def _card(registration: Registration) -> RegistrationCard:
+    attempt = written.attempt_for(registration)
+    results_url = optional_url("results.candidate_results")
+    return RegistrationCard(
+        registration=registration,
+        window=written.window_info(registration),
+        attempt=attempt,
+        photos=written.latest_photos(current_user, registration),
+        problems=[] if registration.is_closed else written.start_problems(registration),
+        booking_url=(optional_url("orals.candidate_booking", inscription=registration.id)
+                     if registration.status in services.WITH_ORAL_PAGE_STATUSES else None),
+        results_url=(f"{results_url}#inscription-{registration.id}"
+                     if results_url and registration.status == "results_issued" else None),
+    )
+
+
 @bp.route("/")
 @role_required("candidate")
 def home():
-    """The candidate's space: guides, demo, practice, the certification and its window."""
-    registration = written.current_registration(current_user)
-    context: dict = {"registration": registration, "guides": GUIDES,
-                     "identity": services.identity_of(current_user)}
-    if registration is not None:
-        attempt = written.attempt_for(registration)
-        context.update(
-            window=written.window_info(registration),
-            attempt=attempt,
-            photos=written.latest_photos(current_user, registration),
-            problems=written.start_problems(registration),
-            booking_url=optional_url("orals.candidate_booking", inscription=registration.id),
-            results_url=(optional_url("results.candidate_results")
-                         if registration.status == "results_issued" else None),
-        )
-    return render_template("candidates/home.html", **context)
+    """The candidate's space: each open registration (its window, written test, oral), the
+    closed ones as history, and the guides, demo and practice."""
+    return render_template(
+        "candidates/home.html", guides=GUIDES, identity=services.identity_of(current_user),
+        cards=[_card(r) for r in services.open_registrations(current_user)],
+        history=[_card(r) for r in services.closed_registrations(current_user)],
+        languages=LANGUAGES,
+    )
 
 
 @bp.route("/identite", methods=["GET", "POST"])
 @role_required("candidate")
 def identity():
-    """The identity form: editable until the written test starts, then read-only."""
-    registration = written.current_registration(current_user)
+    """The identity form (one per person): editable until a written test starts, then read-only."""
     record = services.identity_of(current_user)
-    locked = services.identity_locked(registration)
+    locked = services.identity_locked(current_user)
     form = IdentityForm(obj=record)
     if request.method == "GET" and record is None:
         form.email.data = current_user.email
@@ -88,7 +113,7 @@ def identity():
         form.first_names.data = current_user.first_name
     if not locked and form.validate_on_submit():
         try:
-            services.save_identity(current_user, registration, form.data)
+            services.save_identity(current_user, form.data)
         except services.CandidateError as exc:
             flash(str(exc), "error")
         else:
@@ -103,13 +128,19 @@ def identity():
 @bp.route("/materiel")
 @role_required("candidate")
 def equipment():
-    """Sound, microphone and webcam check, then face and ID photos."""
-    registration = written.current_registration(current_user)
+    """Sound, microphone and webcam check, then the face and ID photos of one registration."""
+    registration = chosen_registration(not_started)
     return render_template(
         "candidates/equipment.html", registration=registration, kinds=PHOTO_KINDS,
         photos=written.latest_photos(current_user, registration), form=PhotoUploadForm(),
-        locked=services.identity_locked(registration),
+        locked=registration is not None and services.registration_started(registration),
+        languages=LANGUAGES, choice=_choice_args(registration),
     )
+
+
+def _choice_args(registration: Registration | None) -> dict[str, int]:
+    """URL arguments naming the registration a page acts on (none without one)."""
+    return {"inscription": registration.id} if registration is not None else {}
 
 
 @bp.route("/photos/<kind>", methods=["POST"])
@@ -118,7 +149,8 @@ def upload_photo(kind: str):
     """Store a photo: a JPEG blob from the webcam (fetch), or a file from the fallback form."""
     if kind not in PHOTO_KINDS:
         abort(404)
-    registration = written.current_registration(current_user)
+    registration = chosen_registration(not_started)
+    back = url_for("candidates.equipment", **_choice_args(registration))
     from_form = "photo" in request.files
     data = request.files["photo"].read(services.MAX_PHOTO_BYTES + 1) if from_form else (
         request.get_data(cache=False)[: services.MAX_PHOTO_BYTES + 1])
@@ -128,12 +160,12 @@ def upload_photo(kind: str):
     except services.CandidateError as exc:
         if from_form:
             flash(str(exc), "error")
-            return redirect(url_for("candidates.equipment"), 303)
+            return redirect(back, 303)
         return jsonify(error=str(exc)), 400
     db.session.commit()
     if from_form:
         flash(f"{photo.kind_label} enregistrée.", "success")
-        return redirect(url_for("candidates.equipment"), 303)
+        return redirect(back, 303)
     return jsonify(id=photo.id, url=url_for("candidates.photo", photo_id=photo.id))
 
 
@@ -151,13 +183,28 @@ def photo(photo_id: int):
     return response
 
 
+def _languages() -> list[str]:
+    """The languages of the candidate's open registrations (else of any), in order."""
+    registrations = services.open_registrations(current_user) or services.registrations_of(
+        current_user)
+    return list(dict.fromkeys(r.session.language for r in registrations))
+
+
+def _language_arg() -> str:
+    """The language asked for (one of the candidate's), else the first of them, else English."""
+    languages = _languages()
+    asked = request.values.get("langue", "")
+    if asked in languages:
+        return asked
+    return languages[0] if languages else "en"
+
+
 @bp.route("/demo", methods=["GET", "POST"])
 @role_required("candidate")
 def demo():
-    """The demo mini-test: 7 items, one per type, not scored."""
+    """The demo mini-test: 7 items, one per type, not scored, in one of the candidate's languages."""
     if request.method == "POST":
-        registration = written.current_registration(current_user)
-        language = registration.session.language if registration else "en"
+        language = _language_arg()
         try:
             attempt = written.start_demo(current_user, language)
         except written.WrittenError as exc:
@@ -165,7 +212,7 @@ def demo():
             return redirect(url_for("candidates.demo"), 303)
         db.session.commit()
         return redirect(url_for("written.take", attempt_id=attempt.id), 303)
-    return render_template("candidates/demo.html")
+    return render_template("candidates/demo.html", languages=_languages(), names=LANGUAGES)
 
 
 @bp.route("/entrainement")
@@ -173,7 +220,8 @@ def demo():
 def practice():
     """Réussir CLOE: practise each skill, with a progress summary."""
     return render_template("candidates/practice.html", skills=SECTION_ORDER, labels=SKILL_LABELS_FR,
-                           summary=services.practice_summary(current_user))
+                           summary=services.practice_summary(current_user),
+                           languages=_languages(), language=_language_arg(), names=LANGUAGES)
 
 
 @bp.route("/entrainement/<skill>")
@@ -182,11 +230,11 @@ def practice_item(skill: str):
     """One practice item of a skill (pool practice only)."""
     if skill not in SECTION_ORDER:
         abort(404)
-    registration = written.current_registration(current_user)
-    item = services.next_practice_item(current_user,
-                                       services.practice_language(current_user, registration), skill)
+    language = _language_arg()
+    item = services.next_practice_item(current_user, language, skill)
     return render_template("candidates/practice_item.html", skill=skill, label=SKILL_LABELS_FR[skill],
-                           item=item, shown=_shown(item) if item else None, feedback=None)
+                           item=item, shown=_shown(item) if item else None, feedback=None,
+                           language=language)
 
 
 def _shown(item: Item) -> dict:
@@ -209,7 +257,7 @@ def practice_answer(skill: str, item_id: int):
                 "correct": services.correct_answer_text(item.type, item.content),
                 "explanation": item.explanation}
     return render_template("candidates/practice_item.html", skill=skill, label=SKILL_LABELS_FR[skill],
-                           item=item, shown=shown, feedback=feedback)
+                           item=item, shown=shown, feedback=feedback, language=item.language)
 
 
 @bp.route("/entrainement/audio/<int:item_id>")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
@@ -21,6 +22,7 @@ from cloe_portal.candidates.models import (
 )
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
+from cloe_portal.partners.scope import may_see_partner
 from cloe_portal.rules.cefr import SECTION_ORDER
 from cloe_portal.rules.scoring import score_response
 from cloe_portal.sessions.models import Registration
@@ -43,19 +45,83 @@ def identity_of(user: User) -> CandidateIdentity | None:
     ).first()
 
 
-def identity_locked(registration: Registration | None) -> bool:
-    """The identity is read-only once the current registration's written test has started."""
-    if registration is None:
-        return False
+# --- the candidate's registrations ------------------------------------------------------
+# A candidate may hold several registrations at once (two languages, a retake, two
+# partners). The identity is the person's (one row, snapshotted into each written attempt);
+# photos are taken before a test, so they belong to one registration.
+
+# Before the written test starts (mirrors written.services.STARTABLE_STATUSES).
+NOT_STARTED_STATUSES = ("enrolled", "identity_done")
+# Where the oral is to book, booked or just taken (the oral landing page chooses among them).
+AFTER_WRITTEN_STATUSES = ("written_done", "oral_booked", "oral_done")
+# Where the oral page has something to show: the above, then the jury and the results.
+WITH_ORAL_PAGE_STATUSES = (*AFTER_WRITTEN_STATUSES, "awaiting_jury", "results_issued")
+
+
+def registrations_of(user: User) -> list[Registration]:
+    """Every registration of the candidate, newest first, with its session and partner."""
+    stmt = (
+        db.select(Registration).where(Registration.candidate_id == user.id)
+        .options(joinedload(Registration.session), joinedload(Registration.partner))
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def open_registrations(user: User) -> list[Registration]:
+    """Registrations still under way (results not issued, not cancelled), first test first."""
+    regs = [r for r in registrations_of(user) if not r.is_closed]
+    return sorted(regs, key=lambda r: (r.session.written_date, r.id))
+
+
+def closed_registrations(user: User) -> list[Registration]:
+    """The candidate's history: results issued or cancelled, newest first."""
+    return [r for r in registrations_of(user) if r.is_closed]
+
+
+def _started_ids(user: User) -> set[int]:
+    from cloe_portal.written.models import WrittenAttempt
+
+    return set(db.session.scalars(
+        db.select(WrittenAttempt.registration_id).where(
+            WrittenAttempt.candidate_id == user.id, WrittenAttempt.registration_id.is_not(None))))
+
+
+def registration_started(registration: Registration) -> bool:
+    """True once the registration's written test has started (its photos are then final)."""
     from cloe_portal.written.services import attempt_for
 
-    return attempt_for(registration) is not None or registration.status not in (
-        "enrolled", "identity_done")
+    return (registration.status not in NOT_STARTED_STATUSES
+            or attempt_for(registration) is not None)
 
 
-def save_identity(user: User, registration: Registration | None, data: dict[str, Any]) -> CandidateIdentity:
-    """Create or update the candidate's identity; moves an enrolled registration on."""
-    if identity_locked(registration):
+def identity_locked(user: User) -> bool:
+    """Whether the candidate's identity is read-only.
+
+    It is locked while a certification is under way (a written test started and its results
+    not yet issued: the jury checks it against the photos), and once every registration is
+    over with results (the certificates use it). A new registration not started yet (a
+    retake, another language) opens it again, as long as nothing else is under way. An
+    identity not filled yet is never locked.
+    """
+    if identity_of(user) is None:
+        return False
+    registrations = [r for r in registrations_of(user) if r.status != "cancelled"]
+    started = _started_ids(user)
+
+    def under_way(r: Registration) -> bool:
+        return not r.is_closed and (r.status not in NOT_STARTED_STATUSES or r.id in started)
+
+    if any(under_way(r) for r in registrations):
+        return True
+    if any(r.status in NOT_STARTED_STATUSES and r.id not in started for r in registrations):
+        return False
+    return bool(registrations)
+
+
+def save_identity(user: User, data: dict[str, Any]) -> CandidateIdentity:
+    """Create or update the candidate's identity; moves every enrolled registration on."""
+    if identity_locked(user):
         raise CandidateError("Votre test a commencé : vos informations d'identité ne peuvent plus "
                              "être modifiées. Contactez votre organisme de formation.")
     identity = identity_of(user)
@@ -71,8 +137,9 @@ def save_identity(user: User, registration: Registration | None, data: dict[str,
     identity.updated_at = clock.now()
     db.session.flush()
     record(user, "candidate.identity_saved", identity, details={"created": created})
-    if registration is not None and registration.status == "enrolled":
-        set_status(registration, "identity_done", actor=user)
+    for registration in open_registrations(user):
+        if registration.status == "enrolled":
+            set_status(registration, "identity_done", actor=user)
     return identity
 
 
@@ -99,7 +166,9 @@ def save_photo(user: User, registration: Registration | None, kind: str, data: b
     """Store a face or ID photo privately under a random name, with its SHA-256."""
     if kind not in PHOTO_KINDS:
         raise CandidateError("Type de photo inconnu.")
-    if registration is not None and identity_locked(registration):
+    if registration is not None and registration.candidate_id != user.id:
+        raise CandidateError("Cette inscription n'est pas la vôtre.")
+    if registration is not None and registration_started(registration):
         raise CandidateError("Votre test a commencé : les photos ne peuvent plus être changées.")
     if not data:
         raise CandidateError("La photo est vide : recommencez.")
@@ -124,22 +193,23 @@ def photo_path(photo: CandidatePhoto) -> Path:
 
 
 def may_see_photo(user: User, photo: CandidatePhoto) -> bool:
-    """The candidate itself, the coordinator, or a referent of the candidate's partner centre."""
+    """The candidate itself, the coordinator, or a referent following the photo's partner.
+
+    A photo belongs to the registration it was taken for (its partner), not to the account:
+    a candidate enrolled by two partners has photos for each."""
     if user.role == "candidate":
         return photo.user_id == user.id
     if user.role == "coordinator":
         return True
     if user.role == "referent":
-        org = photo.user.organisation
-        return org is not None and org.referent_centre_id == user.organisation_id
+        stmt = db.select(Registration.partner_id).where(Registration.candidate_id == photo.user_id)
+        if photo.registration_id is not None:
+            stmt = stmt.where(Registration.id == photo.registration_id)
+        return any(may_see_partner(user, partner_id) for partner_id in db.session.scalars(stmt))
     return False
 
 
 # --- practice ("Réussir CLOE") -------------------------------------------------------------
-
-
-def practice_language(user: User, registration: Registration | None) -> str:
-    return registration.session.language if registration is not None else "en"
 
 
 def practice_summary(user: User) -> dict[str, dict[str, float]]:

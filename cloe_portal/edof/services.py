@@ -26,6 +26,7 @@ from cloe_portal.audit.services import record
 from cloe_portal.edof.models import EdofFile, EdofUpload
 from cloe_portal.extensions import db
 from cloe_portal.partners.scope import partner_filter
+from cloe_portal.partners.services import FIRST_NAME, LAST_NAME
 from cloe_portal.rules.edof import (
     EdofParseResult,
     RealisationRate,
@@ -95,9 +96,12 @@ def upload_extract(actor: User, partner: Organisation, month: dt.date, data: byt
 
 
 def _partner_registrations(partner_id: int):  # noqa: ANN202
-    """Indexes of the partner's registrations: by CPF number, and by names → written dates."""
+    """Indexes of the partner's registrations: by CPF number, and by names → written dates.
+
+    Names are those this partner typed at enrolment (another partner may have enrolled the
+    same person under another spelling)."""
     stmt = (
-        db.select(Registration.id, Registration.cpf_file_number, User.last_name, User.first_name,
+        db.select(Registration.id, Registration.cpf_file_number, LAST_NAME, FIRST_NAME,
                   ExamSession.written_date)
         .join(User, Registration.candidate_id == User.id)
         .join(ExamSession, Registration.session_id == ExamSession.id)

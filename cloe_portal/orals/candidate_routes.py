@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cloe_portal import clock
+from cloe_portal.candidates.choice import after_written, chosen_registration
 from cloe_portal.core.access import load_or_404, role_required, same_partner
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav
-from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
 from cloe_portal.orals import services
 from cloe_portal.orals.blueprint import bp
@@ -183,10 +183,12 @@ def _home(registration: Registration, kind: str, **args: str) -> str:
 
 
 def _candidate_registration() -> Registration | None:
-    """The registration shown: ?inscription=<id>, else the latest one past the written test."""
-    raw = int_arg("inscription")
-    if raw is not None:
-        return load_or_404(Registration, raw, _candidate_owns)
+    """The registration shown: ?inscription=<id> (the candidate's own, else 404), else the
+    only one under way past the written test (with several, the candidate chooses on the
+    home), else the latest whose oral page still has something to show (results)."""
+    registration = chosen_registration(after_written)
+    if registration is not None:
+        return registration
     return db.session.scalar(
         db.select(Registration)
         .where(Registration.candidate_id == current_user.id,

@@ -830,7 +830,9 @@ def _send_cancellation(booking: OralBooking, late: bool) -> None:
     registration = booking.registration
     slot = booking.slot
     key = f"oral-cancelled:booking-{booking.id}:v{booking.version}"
+    # candidate_name: as the registration's partner typed it (the partner copy shows it).
     context = {"candidate": registration.candidate, "slot": slot, "late": late,
+               "candidate_name": registration.candidate_name,
                "language_name": LANGUAGES.get(slot.language, slot.language),
                "rebook_link": change_url(booking)}
     queue_email(registration.candidate.email, "oral_cancelled", kind="oral-cancelled", key=key,

@@ -52,7 +52,7 @@ def export_row(registration: Registration, result: Result | None = None) -> list
     return [
         registration.partner.name if registration.partner else "",
         s.name, LANGUAGES.get(s.language, s.language), s.domain or "", fr_date(s.written_date),
-        c.last_name.upper(), c.first_name, c.email,
+        registration.candidate_last_name.upper(), registration.candidate_first_name, c.email,
         fr_date(registration.birth_date) if registration.birth_date else "",
         registration.target_level, str(registration.training_hours).replace(".", ","),
         FUNDINGS.get(registration.funding, registration.funding),

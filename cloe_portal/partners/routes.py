@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from cloe_portal import clock
@@ -18,6 +18,7 @@ from cloe_portal.edof.services import month_rates, partners_missing_month
 from cloe_portal.extensions import db
 from cloe_portal.partners import exports, services
 from cloe_portal.partners.scope import may_see_partner, visible_partners
+from cloe_portal.privacy.services import may_manage_candidate
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.windows import days_left, written_window
 from cloe_portal.sessions.models import REGISTRATION_STATUS_LABELS_FR, REGISTRATION_STATUSES
@@ -92,10 +93,16 @@ def candidate(candidate_id: int):
         for r in registrations
     }
     can_book = "orals.partner_book" in current_app.view_functions
+    # The account belongs to the partner that created it: another partner enrolling the same
+    # address learns nothing of it (activated or not), only its own registrations.
+    show_account = may_see_partner(current_user, person.organisation_id)
     return render_template(
         "partners/candidate.html", person=person, registrations=registrations,
         latest=registrations[-1], windows=windows, languages=LANGUAGES, can_book=can_book,
-        bookable_statuses=("written_done", "oral_booked"),
+        bookable_statuses=("written_done", "oral_booked"), show_account=show_account,
+        privacy_url=(url_for("privacy.candidate", candidate_id=person.id)
+                     if "privacy.candidate" in current_app.view_functions
+                     and may_manage_candidate(current_user, person) else None),
     )
 
 

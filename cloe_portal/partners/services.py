@@ -80,6 +80,12 @@ def parse_filters(args: Any) -> Filters:
     )
 
 
+# The names each partner typed at enrolment (the account's for rows made before they were
+# kept): a candidate shared by two partners shows each partner its own typing, never the other's.
+FIRST_NAME = func.coalesce(Registration.first_name, User.first_name)
+LAST_NAME = func.coalesce(Registration.last_name, User.last_name)
+
+
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
     first = dt.date.fromisoformat(month + "-01")
     return first, add_calendar_months(first, 1)
@@ -120,9 +126,9 @@ def _filtered(user: User | _Scope, f: Filters, stmt: Any, with_status: bool = Tr
     if f.q:
         like = f"%{f.q.replace('%', '').replace('_', '')}%"
         stmt = stmt.where(or_(
-            User.last_name.ilike(like), User.first_name.ilike(like),
-            (User.first_name + " " + User.last_name).ilike(like),
-            (User.last_name + " " + User.first_name).ilike(like),
+            LAST_NAME.ilike(like), FIRST_NAME.ilike(like),
+            (FIRST_NAME + " " + LAST_NAME).ilike(like),
+            (LAST_NAME + " " + FIRST_NAME).ilike(like),
             Registration.cpf_file_number.ilike(like),
         ))
     if with_status and f.status:
@@ -205,8 +211,8 @@ def _page_statement(scope: _Scope, filters: tuple, page_size: int) -> Select:
     # An alias: partner_filter's subquery on Organisation must not correlate with this join.
     partner = aliased(Organisation)
     columns = [
-        Registration.id, Registration.candidate_id, User.first_name, User.last_name,
-        (partner.name if with_partner else null()).label("partner_name"),
+        Registration.id, Registration.candidate_id, FIRST_NAME.label("first_name"),
+        LAST_NAME.label("last_name"), (partner.name if with_partner else null()).label("partner_name"),
         ExamSession.name, ExamSession.language, ExamSession.written_date,
         Registration.target_level, Registration.cpf_file_number, Registration.status,
     ]
@@ -218,7 +224,7 @@ def _page_statement(scope: _Scope, filters: tuple, page_size: int) -> Select:
     if with_partner:
         stmt = stmt.outerjoin(partner, Registration.partner_id == partner.id)
     stmt = _filtered(scope, f, stmt).order_by(
-        ExamSession.written_date.desc(), User.last_name, User.first_name, Registration.id
+        ExamSession.written_date.desc(), LAST_NAME, FIRST_NAME, Registration.id
     )
     return stmt.limit(page_size).offset((f.page - 1) * page_size)
 
@@ -226,7 +232,7 @@ def _page_statement(scope: _Scope, filters: tuple, page_size: int) -> Select:
 def all_registrations(user: User, f: Filters) -> list[Registration]:
     """Every registration under the filters (exports), in one query."""
     stmt = _filtered(user, f, _registration_select()).order_by(
-        ExamSession.written_date.desc(), User.last_name, User.first_name, Registration.id
+        ExamSession.written_date.desc(), LAST_NAME, FIRST_NAME, Registration.id
     )
     return list(db.session.scalars(stmt))
 
@@ -257,8 +263,8 @@ class Alerts:
 
 def _alert_select(*extra: Any) -> Any:
     return (
-        db.select(Registration.id, Registration.candidate_id, User.first_name, User.last_name,
-                  ExamSession.name, *extra)
+        db.select(Registration.id, Registration.candidate_id, FIRST_NAME.label("first_name"),
+                  LAST_NAME.label("last_name"), ExamSession.name, *extra)
         .join(ExamSession, Registration.session_id == ExamSession.id)
         .join(User, Registration.candidate_id == User.id)
     )

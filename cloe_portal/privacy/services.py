@@ -41,7 +41,7 @@ from cloe_portal.audit.models import AuditEntry
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 from cloe_portal.jury.models import JuryReview, ProcesVerbal
-from cloe_portal.partners.scope import partner_filter
+from cloe_portal.partners.scope import may_see_partner, partner_filter
 from cloe_portal.privacy.models import CandidateErasure, EvidencePurge
 from cloe_portal.sessions.models import Registration
 
@@ -96,19 +96,20 @@ def add_years(moment: dt.datetime, years: int) -> dt.datetime:
 
 
 def may_manage_candidate(user: User, candidate: User) -> bool:
-    """Coordinator: every candidate; a referent: candidates of the partners its centre follows."""
+    """Coordinator: every candidate; a referent: candidates whose every registration is with a
+    partner its centre follows (the export and erasure cover the whole person, so a candidate
+    also enrolled with a partner of another centre is left to the coordinator)."""
     if candidate.role != "candidate":
         return False
     if user.role == "coordinator":
         return True
     if user.role != "referent" or not user.organisation_id:
         return False
-    org = candidate.organisation
-    if org is not None and org.referent_centre_id == user.organisation_id:
-        return True
-    return db.session.scalar(select(Registration.id).where(
-        Registration.candidate_id == candidate.id,
-        partner_filter(user, Registration.partner_id)).limit(1)) is not None
+    partner_ids = set(db.session.scalars(select(Registration.partner_id).where(
+        Registration.candidate_id == candidate.id)))
+    if not partner_ids and candidate.organisation_id is not None:
+        partner_ids = {candidate.organisation_id}
+    return bool(partner_ids) and all(may_see_partner(user, p) for p in partner_ids)
 
 
 # --- evidence purge ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ register_nav(("referent",), "Registre des certificats", "results.ledger", order=
 
 def _download_name(result: Result, kind: str) -> str:
     reg = result.registration
-    base = f"{reg.candidate.last_name}-{reg.candidate.first_name}".replace(" ", "-")
+    base = f"{reg.candidate_last_name}-{reg.candidate_first_name}".replace(" ", "-")
     return f"CLOE-{kind}-{base}-{result.id}.pdf"
 
 

@@ -35,6 +35,7 @@ from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 from cloe_portal.jury.models import JuryReview, ProcesVerbal
 from cloe_portal.notifications.mail import queue_email
+from cloe_portal.partners.scope import may_see_partner
 from cloe_portal.reference.cefr_text import LEVEL_NAMES, sublevel_descriptor
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.results.models import Certificate, LedgerEntry, Result
@@ -499,9 +500,12 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Le
 
 
 def may_see_result(user: User, result: Result) -> bool:
-    """A candidate its own results, a partner its own candidates', staff every result."""
-    if user.role in ("coordinator", "referent"):
+    """A candidate its own results, a partner its own registrations', a referent those of the
+    partners its centre follows, the coordinator every result."""
+    if user.role == "coordinator":
         return True
+    if user.role == "referent":
+        return may_see_partner(user, result.partner_id)
     if user.role == "candidate":
         return result.candidate_id == user.id
     if user.role == "partner":

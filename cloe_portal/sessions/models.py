@@ -27,6 +27,8 @@ REGISTRATION_STATUSES = (
     "results_issued",
     "cancelled",
 )
+# A registration in one of these is history: the candidate's home lists it apart.
+CLOSED_STATUSES = ("results_issued", "cancelled")
 REGISTRATION_STATUS_LABELS_FR = {
     "enrolled": "Inscrit",
     "identity_done": "Identité renseignée",
@@ -84,6 +86,11 @@ class Registration(db.Model):
     training_hours: Mapped[float] = mapped_column(Numeric(6, 1))
     funding: Mapped[str] = mapped_column(String(8), default="cpf")
     cpf_file_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The names the partner typed at enrolment. A candidate enrolled by two partners has one
+    # account (named by the first enrolment); each partner is shown what it typed itself.
+    # None for rows made before this column: the account's names stand in.
+    first_name: Mapped[str | None] = mapped_column(String(120))
+    last_name: Mapped[str | None] = mapped_column(String(120))
     # Declared by the partner at enrolment (bulk import column); the identity form confirms it.
     birth_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="enrolled", index=True)
@@ -105,6 +112,26 @@ class Registration(db.Model):
     @property
     def status_label(self) -> str:
         return REGISTRATION_STATUS_LABELS_FR.get(self.status, self.status)
+
+    @property
+    def candidate_first_name(self) -> str:
+        """The first name as the registration's partner typed it (else the account's)."""
+        return self.first_name if self.first_name is not None else self.candidate.first_name
+
+    @property
+    def candidate_last_name(self) -> str:
+        """The last name as the registration's partner typed it (else the account's)."""
+        return self.last_name if self.last_name is not None else self.candidate.last_name
+
+    @property
+    def candidate_name(self) -> str:
+        """The candidate's name for partner-facing pages: what this partner typed."""
+        return f"{self.candidate_first_name} {self.candidate_last_name.upper()}".strip()
+
+    @property
+    def is_closed(self) -> bool:
+        """Results issued or cancelled: nothing is left to do for this registration."""
+        return self.status in CLOSED_STATUSES
 
     def approved(self, kind: str) -> bool:
         """True when the referent approved this accommodation for the registration."""

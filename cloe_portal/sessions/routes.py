@@ -157,7 +157,7 @@ def enrol(session_id: int):
                     general_error = message
         else:
             db.session.commit()
-            message = _("%(name)s est inscrit(e) ; un e-mail lui a été envoyé.", name=enrolled.candidate.full_name)
+            message = _enrolled_message(enrolled)
             if not is_htmx():
                 flash(message, "success")
                 return redirect(url_for(".detail", session_id=session.id), 303)
@@ -168,6 +168,16 @@ def enrol(session_id: int):
         # 200 so that htmx swaps the form in place with its errors.
         return _fragment("sessions/_enrolment.html", context)
     return render_template("sessions/detail.html", **context), 422
+
+
+def _enrolled_message(enrolled: services.Enrolled) -> str:
+    """What the partner hears: the name it typed, and only whether the address had an account."""
+    name = enrolled.registration.candidate_name
+    if enrolled.existing_account:
+        return _("Un compte existe déjà pour cette adresse : l'inscription de %(name)s y a été "
+                 "ajoutée. Le candidat se connecte avec ses identifiants habituels ; un e-mail "
+                 "l'informe de cette nouvelle inscription.", name=name)
+    return _("%(name)s est inscrit(e) ; un e-mail lui a été envoyé.", name=name)
 
 
 def _fragment(template: str, context: dict) -> Response:
@@ -195,6 +205,11 @@ def import_file(session_id: int):
         db.session.commit()
         flash(_("%(n)s candidat(s) inscrit(s) depuis « %(name)s » ; chacun a reçu un e-mail.",
                 n=len(created), name=upload.filename), "success")
+        existing = [e.registration.candidate.email for e in created if e.existing_account]
+        if existing:
+            flash(_("Un compte existait déjà pour %(n)s adresse(s) : %(emails)s. L'inscription y "
+                    "a été ajoutée ; ces candidats se connectent avec leurs identifiants "
+                    "habituels.", n=len(existing), emails=", ".join(existing)), "info")
         return redirect(url_for(".detail", session_id=session.id), 303)
     context = _detail_context(session, import_form=form)
     return render_template("sessions/detail.html", **context), 422

@@ -139,11 +139,25 @@ def _existing_candidate(email: str) -> User | None:
     return db.session.scalars(db.select(User).where(User.email == normalise_email(email))).first()
 
 
-def _registered_in(session: ExamSession, user: User) -> bool:
-    stmt = db.select(Registration.id).where(
-        Registration.session_id == session.id, Registration.candidate_id == user.id
-    )
-    return db.session.scalar(stmt) is not None
+@dataclass(frozen=True)
+class Enrolled:
+    """A registration just made, and whether its address already had an account.
+
+    An existing account is reused as it is (its organisation, names and password stay): the
+    partner is told only that it exists, the candidate that a registration was added."""
+
+    registration: Registration
+    existing_account: bool
+
+
+def _session_registrations_by_candidate(session: ExamSession) -> dict[int, Registration]:
+    stmt = db.select(Registration).where(Registration.session_id == session.id)
+    return {r.candidate_id: r for r in db.session.scalars(stmt)}
+
+
+def _already_here(registration: Registration) -> str:
+    # The name this partner typed for that registration: never another partner's data.
+    return f"{registration.candidate_name} est déjà inscrit(e) à cette session."
 
 
 def _identity_problems(session: ExamSession, user: User | None) -> dict[str, str]:
@@ -152,12 +166,13 @@ def _identity_problems(session: ExamSession, user: User | None) -> dict[str, str
     if user.role != "candidate":
         return {"email": "Cette adresse appartient à un compte qui n'est pas un compte candidat : "
                          "utilisez l'adresse personnelle du candidat."}
-    if _registered_in(session, user):
-        return {"email": f"{user.full_name} est déjà inscrit(e) à cette session."}
+    existing = _session_registrations_by_candidate(session).get(user.id)
+    if existing is not None:
+        return {"email": _already_here(existing)}
     return {}
 
 
-def enrol(actor: User, session: ExamSession, data: Enrolment) -> Registration:
+def enrol(actor: User, session: ExamSession, data: Enrolment) -> Enrolled:
     """Enrol a candidate (new account, or a new registration for a returning one) and email them."""
     refusal = partner_refusal(session.partner)
     if refusal:
@@ -170,13 +185,14 @@ def enrol(actor: User, session: ExamSession, data: Enrolment) -> Registration:
 
 
 def _create_registration(actor: User, session: ExamSession, data: Enrolment,
-                         user: User | None) -> Registration:
+                         user: User | None) -> Enrolled:
     new_account = user is None
     if user is None:
         user = create_user(data.email, "candidate", data.first_name, data.last_name,
                            session.partner, password=None)
     registration = Registration(
         session=session, candidate=user, partner_id=session.partner_id,
+        first_name=data.first_name.strip(), last_name=data.last_name.strip(),
         target_level=data.target_level, training_hours=Decimal(str(data.training_hours)),
         funding=data.funding, cpf_file_number=(data.cpf_file_number or "").strip() or None,
         birth_date=data.birth_date, status="enrolled", status_changed_at=clock.now(),
@@ -193,12 +209,15 @@ def _create_registration(actor: User, session: ExamSession, data: Enrolment,
            details={"session_id": session.id, "new_account": new_account,
                     "accommodations": list(data.accommodations)})
     db.session.flush()
-    send_enrolment_email(registration)
-    return registration
+    send_enrolment_email(registration, existing_account=not new_account)
+    return Enrolled(registration, existing_account=not new_account)
 
 
-def send_enrolment_email(registration: Registration) -> None:
-    """Email the candidate: first-login (or login) link, test date, window, guides and demo."""
+def send_enrolment_email(registration: Registration, existing_account: bool = False) -> None:
+    """Email the candidate: first-login (or login) link, test date, window, guides and demo.
+
+    To an existing account it says a new registration was added; the first-login link is
+    sent only while no password has been chosen."""
     user = registration.candidate
     session = registration.session
     first_login = user.password_hash is None
@@ -210,13 +229,14 @@ def send_enrolment_email(registration: Registration) -> None:
         key=f"enrolment:registration-{registration.id}", recipient_id=user.id,
         user=user, registration=registration, session=session, partner=session.partner,
         language=LANGUAGES.get(session.language, session.language), link=link,
-        first_login=first_login, window_closes=window.closes_at,
+        first_login=first_login, existing_account=existing_account,
+        window_closes=window.closes_at,
         hours=current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600,
     )
 
 
 def import_candidates(actor: User, session: ExamSession, data: bytes,
-                      filename: str) -> list[Registration]:
+                      filename: str) -> list[Enrolled]:
     """Enrol every candidate of a CSV/XLSX file, or none: raise CandidateFileError otherwise."""
     refusal = partner_refusal(session.partner)
     if refusal:
@@ -224,8 +244,7 @@ def import_candidates(actor: User, session: ExamSession, data: bytes,
     lines, problems = collect_candidates(data, filename, clock.today_paris())
     emails = [line.email for line in lines]
     users = {u.email: u for u in db.session.scalars(db.select(User).where(User.email.in_(emails)))}
-    registered = set(db.session.scalars(
-        db.select(Registration.candidate_id).where(Registration.session_id == session.id)))
+    registered = _session_registrations_by_candidate(session)
     enrolments: list[tuple[Enrolment, User | None]] = []
     for line in lines:
         data_ = Enrolment(
@@ -239,7 +258,7 @@ def import_candidates(actor: User, session: ExamSession, data: bytes,
         if user is not None and user.role != "candidate":
             found["email"] = "adresse d'un compte qui n'est pas un compte candidat"
         elif user is not None and user.id in registered:
-            found["email"] = f"{user.full_name} est déjà inscrit(e) à cette session"
+            found["email"] = _already_here(registered[user.id]).rstrip(".")
         for name, message in found.items():
             problems.append(EdofProblem(line.line, FIELD_COLUMNS[name], _lower_first(message)))
         enrolments.append((data_, user))

@@ -22,11 +22,14 @@ from flask import (
 from flask_login import current_user
 
 from cloe_portal import clock
+from cloe_portal.candidates.choice import chosen_registration, not_started
 from cloe_portal.candidates.services import latest_photos_any
 from cloe_portal.core.access import load_or_404, public, role_required
 from cloe_portal.core.htmx import hx_redirect, is_htmx, page_or_fragment
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import csrf, db
+from cloe_portal.partners.scope import may_see_partner
+from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR
 from cloe_portal.sessions.models import Registration
 from cloe_portal.written import services
@@ -57,10 +60,13 @@ def _own_attempt(user, attempt: WrittenAttempt) -> bool:  # noqa: ANN001
 
 
 def _referent_may_see(user, attempt: WrittenAttempt) -> bool:  # noqa: ANN001
+    # Keyed on the attempt's registration (its partner), not on the candidate's account: a
+    # candidate enrolled by two partners has one account and a registration with each.
     if user.role == "coordinator":
         return True
-    org = attempt.candidate.organisation
-    return user.role == "referent" and org is not None and org.referent_centre_id == user.organisation_id
+    registration = attempt.registration
+    return (user.role == "referent" and registration is not None
+            and may_see_partner(user, registration.partner_id))
 
 
 def _referent_may_see_registration(user, registration: Registration) -> bool:  # noqa: ANN001
@@ -75,24 +81,26 @@ def _referent_may_see_registration(user, registration: Registration) -> bool:  #
 @bp.route("/")
 @role_required("candidate")
 def overview():
-    """Last checks before the certification test: identity, photos, window."""
-    registration = services.current_registration(current_user)
+    """Last checks before the certification test of one registration (?inscription=<id>, or
+    the candidate's only one still to take): identity, photos, window."""
+    registration = chosen_registration(not_started)
     if registration is None:
-        flash("Aucune certification n'est ouverte pour vous.", "info")
+        flash("Aucun test écrit n'est à passer pour vous en ce moment.", "info")
         return redirect(url_for("candidates.home"))
     attempt = services.attempt_for(registration)
     if attempt is not None:
         return redirect(url_for("written.take", attempt_id=attempt.id))
     return render_template("written/overview.html", registration=registration,
                            window=services.window_info(registration),
-                           problems=services.start_problems(registration))
+                           problems=services.start_problems(registration), languages=LANGUAGES)
 
 
 @bp.route("/commencer", methods=["POST"])
 @role_required("candidate")
 def start():
-    """Start the certification test (or resume it when already started)."""
-    registration = services.current_registration(current_user)
+    """Start the certification test of a registration (the ``inscription`` form field, or the
+    candidate's only one still to take), or resume it when already started."""
+    registration = chosen_registration(not_started)
     if registration is None:
         abort(404)
     try:
@@ -100,7 +108,7 @@ def start():
     except services.WrittenError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("written.overview"), 303)
+        return redirect(url_for("written.overview", inscription=registration.id), 303)
     db.session.commit()
     return redirect(url_for("written.take", attempt_id=attempt.id), 303)
 

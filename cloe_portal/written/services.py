@@ -88,16 +88,6 @@ class AnswerOutcome:
 # --- registrations and windows ------------------------------------------------------
 
 
-def current_registration(user: User) -> Registration | None:
-    """The candidate's latest registration that is not cancelled."""
-    stmt = (
-        db.select(Registration)
-        .where(Registration.candidate_id == user.id, Registration.status != "cancelled")
-        .order_by(Registration.created_at.desc(), Registration.id.desc())
-    )
-    return db.session.scalars(stmt).first()
-
-
 @dataclass(frozen=True)
 class WindowInfo:
     """The written window of a registration as shown to candidates, partners and referents."""

@@ -34,7 +34,7 @@ ID_DOC = b"\x89PNG\r\n\x1a\n" + b"piece-identite" * 50
 def with_evidence(reg, first_names: str, birth_name: str) -> list[CandidatePhoto]:
     """Identity form, face and ID photos, an integrity log and one scored response."""
     user = reg.candidate
-    candidates.save_identity(user, None, {
+    candidates.save_identity(user, {
         "birth_name": birth_name, "first_names": first_names, "gender": "F",
         "birth_date": dt.date(1990, 5, 17), "birth_city": "Lyon", "birth_country": "France",
         "email": user.email, "address": "3 rue des Lilas", "postcode": "69003",

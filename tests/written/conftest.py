@@ -54,7 +54,7 @@ def make_registration(app, make_user, make_org):
             db.session.add(AccommodationRequest(registration_id=registration.id, kind="extra_time",
                                                 status="approved"))
         if ready:
-            candidate_services.save_identity(candidate, registration, dict(IDENTITY))
+            candidate_services.save_identity(candidate, dict(IDENTITY))
             candidate_services.save_photo(candidate, registration, "face", JPEG, "webcam")
             candidate_services.save_photo(candidate, registration, "id_document", PNG, "upload")
         db.session.commit()
