@@ -81,7 +81,7 @@ def identity():
     registration = written.current_registration(current_user)
     record = services.identity_of(current_user)
     locked = services.identity_locked(registration)
-    form = IdentityForm(obj=record)
+    form = IdentityForm(obj=record, test_day=registration.session.written_date if registration else None)
     if request.method == "GET" and record is None:
         form.email.data = current_user.email
         form.birth_name.data = current_user.last_name

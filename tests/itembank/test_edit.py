@@ -425,3 +425,19 @@ def test_non_staff_cannot_open_the_bank(client, make_user, login, make_item):
     assert client.get("/items/").status_code == 403
     assert client.get(f"/items/{existing.id}/edit").status_code == 403
     assert client.get("/items/export/en").status_code == 403
+
+
+def test_control_characters_in_the_editor_are_refused_beside_the_field(post_new):
+    response = post_new(
+        "mcq",
+        code="en-voc-203",
+        prompt="Pick\x00 one.",
+        options="yes\nno\u202e\nmaybe",
+        answer="1",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "expiré" not in html
+    assert field_error(html, "prompt") == "caractère de contrôle u+0000 non autorisé (position 5)."
+    assert "u+202e" in field_error(html, "options")
+    assert item("en-voc-203") is None
