@@ -43,6 +43,7 @@ from cloe_portal.rules.scoring import (
     shuffle_for_display,
     validate_item,
 )
+from cloe_portal.rules.text import clean_labelled
 
 bp = Blueprint("itembank", __name__, url_prefix="/items")
 register_nav(("coordinator", "referent"), "Banque d'items", "itembank.index", order=40)
@@ -283,7 +284,11 @@ def change_status(item_id: int):
     status = request.form.get("status", "")
     if status not in ITEM_STATUSES:
         abort(400)
-    reason = (request.form.get("reason") or "").strip()[:500] or None
+    reason, refusal = clean_labelled(request.form.get("reason"), "Motif")
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("itembank.edit", item_id=item.id), 303)
+    reason = reason[:500] or None
     services.set_status(current_user, item, status, reason)
     db.session.commit()
     messages = {

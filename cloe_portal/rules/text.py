@@ -156,3 +156,24 @@ def clean_tree(value: Any, multiline_keys: frozenset[str] = frozenset(),
         return node
 
     return walk(value, path, False), problems
+
+
+def clean_labelled(value: str | None, label: str,
+                   multiline: bool = True) -> tuple[str, str | None]:
+    """Clean a text posted outside a form; return it and the French refusal, or None.
+
+    The refusal names the field: « Motif : caractère de contrôle U+0000 non autorisé
+    (position 7). »
+    """
+    text, problem = clean_text(value or "", multiline)
+    return text, (f"{label} : {problem}." if problem is not None else None)
+
+
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name as shown to staff: NFC, refused characters dropped.
+
+    A file name is not typed in the portal, so it is not refused: its control and
+    direction characters are removed (« \\u202egpj.exe » would otherwise read « exe.jpg »).
+    """
+    text = unicodedata.normalize("NFC", name or "")
+    return "".join(c for c in text if _kind_of(c, multiline=False) is None).strip()

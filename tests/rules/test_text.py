@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloe_portal.rules.text import clean_text, clean_tree, find_problem, normalize_text
+from cloe_portal.rules.text import (
+    clean_filename,
+    clean_text,
+    clean_tree,
+    find_problem,
+    normalize_text,
+)
 
 
 def test_nfc_and_strip():
@@ -77,3 +83,10 @@ def test_cleaning_is_idempotent_and_never_fails(text):
         assert clean_text(once, multiline) == (once, problem)
         if problem is None:
             assert once == once.strip()
+
+
+def test_file_names_lose_their_control_and_direction_characters():
+    assert clean_filename("\u202egpj.exe") == "gpj.exe"
+    assert clean_filename(" rapport\x00\n 2026.pdf ") == "rapport 2026.pdf"
+    assert clean_filename("Re\u0301sume\u0301.csv") == "Résumé.csv"
+    assert clean_filename(None) == ""
