@@ -19,7 +19,9 @@ Decisions (the seeds leave these open):
 - Dates: ``jj/mm/aaaa`` (also ``-`` or ``.`` as separator, one-digit day/month), ``jj/mm/aa``
   read as 20aa (CPF only exists since 2015), ISO ``aaaa-mm-jj``; an optional time part is
   ignored (spreadsheets add ``00:00``). In XLSX, real date cells and date serial numbers
-  (years 2000–2099) are accepted. Years outside 2000–2099 are refused as typos.
+  (years 2000–2099) are accepted. Years outside 2000–2099 are refused as typos. A date
+  written right but absent from the calendar (31/02/2026) is reported as « impossible »,
+  like everywhere a date is typed in the portal.
 - MONTANT (optional): French or English decimal, spaces/NBSP as thousands separators,
   optional ``€``/``EUR``; at most 2 decimals, never negative. Empty → ``None``.
 - File numbers keep their text; Excel's scientific notation (``1,23E+11``) is refused because
@@ -253,7 +255,7 @@ def parse_french_date(text: str) -> dt.date:
     try:
         result = dt.date(full_year, month, day)
     except ValueError:
-        raise _CellError(f"date « {_shorten(value)} » invalide ({_DATE_HINT})") from None
+        raise _CellError(f"date « {_shorten(value)} » impossible") from None
     if not _MIN_YEAR <= result.year <= _MAX_YEAR:
         raise _CellError(
             f"date « {_shorten(value)} » hors de la période admise ({_MIN_YEAR}–{_MAX_YEAR})"

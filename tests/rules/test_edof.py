@@ -269,7 +269,11 @@ def test_invalid_date_message_is_the_documented_one() -> None:
         )
     )
     assert [str(p) for p in problems] == [
-        "Ligne 4, colonne DATE_DEBUT_SESSION : date « 31/02/2026 » invalide (attendu jj/mm/aaaa)"
+        "Ligne 4, colonne DATE_DEBUT_SESSION : date « 31/02/2026 » impossible"
+    ]
+    problems = problems_of(to_csv([make_row(DATE_FIN_SESSION="le 3 mars")]))
+    assert [str(p) for p in problems] == [
+        "Ligne 2, colonne DATE_FIN_SESSION : date « le 3 mars » invalide (attendu jj/mm/aaaa)"
     ]
 
 
