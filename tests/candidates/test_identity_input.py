@@ -103,3 +103,12 @@ def test_candidates_must_be_18_on_the_day_of_the_written_test(client, csrf, cand
         birth_date=eighteen_on_test_day.isoformat(), csrf_token=csrf("/candidat/identite")))
     assert response.status_code == 303, _error(response.get_data(as_text=True), "birth_date")
     assert db.session.scalars(db.select(CandidateIdentity)).one().birth_date == eighteen_on_test_day
+
+
+def test_the_messages_are_translated_in_the_english_interface(client, csrf, candidate):
+    client.post("/lang/en", data={"csrf_token": csrf("/candidat/identite")})
+    response = client.post("/candidat/identite", data=_form(
+        birth_name="Dur\x00and", birth_date="31/02/2000", csrf_token=csrf("/candidat/identite")))
+    html = response.get_data(as_text=True)
+    assert _error(html, "birth_name") == "Control character U+0000 is not allowed (position 4)."
+    assert _error(html, "birth_date") == "This date does not exist."
