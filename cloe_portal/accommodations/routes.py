@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -15,6 +14,7 @@ from cloe_portal.accommodations import services
 from cloe_portal.accounts.models import Organisation
 from cloe_portal.audit.services import history
 from cloe_portal.core.access import load_or_404, role_required
+from cloe_portal.core.forms import BaseForm
 from cloe_portal.core.nav import register_nav
 from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
@@ -24,7 +24,7 @@ bp = Blueprint("accommodations", __name__, url_prefix="/amenagements")
 register_nav(("coordinator", "referent"), "Aménagements", "accommodations.index", order=50)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = RadioField(_l("Décision"), choices=[SelectChoice("approve", _l("Accorder")),
                                                    SelectChoice("refuse", _l("Refuser"))],
                           validators=[InputRequired(_l("Choisissez la décision."))])

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from cloe_portal.accounts.models import ROLE_LABELS_FR
 from cloe_portal.accounts.passwords import password_problems
+from cloe_portal.core.forms import BaseForm
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[DataRequired(REQUIRED), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[DataRequired(REQUIRED), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
@@ -34,7 +34,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
@@ -56,7 +56,7 @@ class SetPasswordForm(FlaskForm):
             raise ValidationError(" ".join(problems))
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(BaseForm):
     """Used by the CLI and by staff screens to create an account."""
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Email()])

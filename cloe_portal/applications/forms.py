@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -33,6 +31,7 @@ from wtforms.validators import (
 from cloe_portal import clock
 from cloe_portal.applications import checks
 from cloe_portal.applications.models import DECISIONS, DOCUMENT_KINDS, OPINIONS, TEACHING_FORMATS
+from cloe_portal.core.forms import BaseForm, DateField
 from cloe_portal.reference.charter import ACCREDITATION_AUDIT_POINTS, CPF_CHARTER_CRITERIA
 from cloe_portal.reference.languages import LANGUAGES
 
@@ -53,7 +52,7 @@ def _percent(label: str, description: str | None = None) -> IntegerField:
     )
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(BaseForm):
     """The public application form (seed §4.2 ① to ③)."""
 
     org_name = StringField(_l("Raison sociale"), validators=[DataRequired(REQUIRED), Length(max=200)],
@@ -201,7 +200,7 @@ for _n, _text in enumerate(CPF_CHARTER_CRITERIA, start=1):
     )
 
 
-class AuditForm(FlaskForm):
+class AuditForm(BaseForm):
     """The referent's checklist and opinion (seed §4.2 ② and ④)."""
 
     opinion = RadioField(_l("Avis du CEL référent"), choices=[SelectChoice("", _l("Pas encore d'avis (enregistrer la grille)")),
@@ -226,7 +225,7 @@ for _key, _label in ACCREDITATION_AUDIT_POINTS:
     setattr(AuditForm, f"note_{_key}", TextAreaField(_l("Observations"), validators=[Optional(), Length(max=2000)]))
 
 
-class CommissionForm(FlaskForm):
+class CommissionForm(BaseForm):
     """The commission's decision (seed §4.2 ⑤)."""
 
     decision = RadioField(_l("Décision de la commission"), choices=[SelectChoice(k, _l(v)) for k, v in DECISIONS.items()],

@@ -25,6 +25,7 @@ from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import queue_email
 from cloe_portal.reference.charter import ACCREDITATION_AUDIT_POINTS
+from cloe_portal.rules.text import clean_filename
 
 
 class ApplicationError(Exception):
@@ -56,7 +57,7 @@ def store_document(application: PartnerApplication, kind: str, filename: str, da
     document = ApplicationDocument(
         application=application,
         kind=kind,
-        original_name=Path(filename).name[:255],
+        original_name=clean_filename(Path(filename).name)[:255] or "document",
         stored_name=stored_name,
         mimetype=checks.ALLOWED_TYPES[detected][0],
         size=len(data),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
     RadioField,
     SelectField,
@@ -19,6 +17,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from cloe_portal.accounts.models import email_exists
 from cloe_portal.assessors.services import TRAINING_MODES, video_link_problem
+from cloe_portal.core.forms import BaseForm, DateField
 from cloe_portal.reference.languages import LANGUAGES
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -31,7 +30,7 @@ class VideoLinkMixin:
             raise ValidationError(problem)
 
 
-class AssessorForm(VideoLinkMixin, FlaskForm):
+class AssessorForm(VideoLinkMixin, BaseForm):
     """Create an assessor account."""
 
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)])
@@ -47,22 +46,22 @@ class AssessorForm(VideoLinkMixin, FlaskForm):
             raise ValidationError(_l("Un compte existe déjà avec cette adresse."))
 
 
-class VideoLinkForm(VideoLinkMixin, FlaskForm):
+class VideoLinkForm(VideoLinkMixin, BaseForm):
     video_link = StringField(_l("Lien de visioconférence"), validators=[Optional(), Length(max=500)],
                              description=_l("Adresse https:// ; laissez vide pour l'effacer."))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     language = SelectField(_l("Langue"), choices=[SelectChoice(k, _l(v)) for k, v in LANGUAGES.items()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(BaseForm):
     training_date = DateField(_l("Date de la formation"), validators=[InputRequired(_l("Indiquez la date."))])
     training_mode = RadioField(_l("Mode"), choices=[SelectChoice(k, _l(v)) for k, v in TRAINING_MODES.items()],
                                validators=[InputRequired(_l("Choisissez le mode."))])
 
 
-class AttemptForm(FlaskForm):
+class AttemptForm(BaseForm):
     attempted_on = DateField(_l("Date de la mise en situation"), validators=[InputRequired(_l("Indiquez la date."))])
     result = RadioField(_l("Résultat"), choices=[SelectChoice("passed", _l("Réussie")), SelectChoice("failed", _l("Échouée"))],
                         validators=[InputRequired(_l("Choisissez le résultat."))])

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, FileField, SelectField, StringField
+from wtforms import EmailField, FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from cloe_portal import clock
 from cloe_portal.candidates.models import GENDERS
+from cloe_portal.core.forms import BaseForm, DateField
+from cloe_portal.formatting import fr_date
+from cloe_portal.rules.dates import age_on, is_adult_on
 
 REQUIRED = _l("Ce champ est obligatoire.")
-MIN_AGE, MAX_AGE = 16, 100
+MAX_AGE = 100
 # Metropolitan departments 01–95 (with 2A/2B for Corsica) and overseas 971–976.
 DEPARTMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
 FR_POSTCODE = re.compile(r"^\d{5}$")
@@ -24,12 +27,9 @@ def _is_france(value: str | None) -> bool:
     return (value or "").strip().casefold() in {"france", "fr"}
 
 
-def age_on(birth, today) -> int:
-    """Completed years between a birth date and a day."""
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+class IdentityForm(BaseForm):
+    """The candidate's civil status; ``test_day`` is the written test's date (adults only)."""
 
-
-class IdentityForm(FlaskForm):
     birth_name = StringField(_l("Nom de naissance"),
                              validators=[DataRequired(REQUIRED), Length(max=120)],
                              render_kw={"autocomplete": "family-name"})
@@ -64,12 +64,20 @@ class IdentityForm(FlaskForm):
                           validators=[DataRequired(REQUIRED), Length(max=80)],
                           render_kw={"autocomplete": "country-name"})
 
+    def __init__(self, *args, test_day: dt.date | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.test_day = test_day
+
     def validate_birth_date(self, field) -> None:  # noqa: ANN001
-        age = age_on(field.data, clock.today_paris())
-        if age < MIN_AGE or age > MAX_AGE:
+        # Seed 000 §1.1: CLOE is for adults (« personnes majeures »), on the day of the test.
+        test_day = self.test_day or clock.today_paris()
+        if not is_adult_on(field.data, test_day):
             raise ValidationError(
-                _l("Date de naissance invalide : l'âge doit être compris entre %(min)s et "
-                   "%(max)s ans.", min=MIN_AGE, max=MAX_AGE))
+                _l("La certification est réservée aux personnes majeures : vous devez avoir "
+                   "18 ans le jour du test écrit (%(day)s).", day=fr_date(test_day)))
+        if age_on(field.data, clock.today_paris()) > MAX_AGE:
+            raise ValidationError(_l("Date de naissance invraisemblable (plus de %(max)s ans).",
+                                     max=MAX_AGE))
 
     def validate_birth_department(self, field) -> None:  # noqa: ANN001
         value = (field.data or "").strip().upper()
@@ -87,6 +95,6 @@ class IdentityForm(FlaskForm):
             raise ValidationError(_l("Code postal français : 5 chiffres."))
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(BaseForm):
     photo = FileField(_l("Fichier (JPEG ou PNG, 5 Mo au plus)"),
                       validators=[DataRequired(_l("Choisissez un fichier."))])

@@ -106,7 +106,10 @@ def identity():
     """The identity form (one per person): editable until a written test starts, then read-only."""
     record = services.identity_of(current_user)
     locked = services.identity_locked(current_user)
-    form = IdentityForm(obj=record)
+    # 18 on the day of the written test: the earliest test of the person's open registrations.
+    upcoming = services.open_registrations(current_user)
+    form = IdentityForm(obj=record,
+                        test_day=upcoming[0].session.written_date if upcoming else None)
     if request.method == "GET" and record is None:
         form.email.data = current_user.email
         form.birth_name.data = current_user.last_name

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from cloe_portal.core.forms import BaseForm
 
-class EdofUploadForm(FlaskForm):
+
+class EdofUploadForm(BaseForm):
     month = StringField(_l("Mois de l'extraction"), validators=[DataRequired(_l("Indiquez le mois."))],
                         description=_l("Format aaaa-mm. Un nouvel envoi pour le même mois remplace le précédent."),
                         render_kw={"type": "month"})

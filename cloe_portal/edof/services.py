@@ -34,6 +34,7 @@ from cloe_portal.rules.edof import (
     parse_edof,
     realisation_rate,
 )
+from cloe_portal.rules.text import clean_filename
 from cloe_portal.sessions.models import ExamSession, Registration
 from cloe_portal.sessions.services import TAKEN_STATUSES
 
@@ -60,7 +61,7 @@ def upload_extract(actor: User, partner: Organisation, month: dt.date, data: byt
         db.session.execute(db.delete(EdofFile).where(EdofFile.upload_id == old.id))
         old.superseded_at = now
     upload = EdofUpload(partner_id=partner.id, month=month, uploaded_by_id=actor.id,
-                        uploaded_at=now, filename=(filename or "extrait")[:255],
+                        uploaded_at=now, filename=clean_filename(filename)[:255] or "extrait",
                         sha256=hashlib.sha256(data).hexdigest(), file_format=parsed.file_format,
                         row_count=len(parsed.rows))
     db.session.add(upload)

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from cloe_portal.core.forms import BaseForm
 from cloe_portal.itembank.models import ITEM_POOLS
 from cloe_portal.reference.domains import DOMAINS
 from cloe_portal.reference.languages import LANGUAGES as LANGUAGE_NAMES
@@ -55,7 +55,7 @@ _GAP = re.compile(r"\{(\d+)\}")
 _INDEX = re.compile(r"\[\d+\]")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(BaseForm):
     """Every field an item may have; the page shows those of the item's type."""
 
     code = StringField(
@@ -146,7 +146,7 @@ class ItemForm(FlaskForm):
         return TYPE_FIELDS.get(item_type, ())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     """Upload of a bank file in the FORMAT.md shape."""
 
     file = FileField(

@@ -4,25 +4,39 @@ A small upsert used by the demo seeder and the tests; the item bank management U
 its own JSON import. Items are matched by ``code``; a changed item gets ``version + 1``
 (past responses keep the version they were served with). The status of an existing item
 is never touched: a retired item stays retired.
+
+Every string of an item gets the portal's one text cleaning (``rules.text``), here and in
+the JSON import: NFC and stripped, line breaks kept only in the long texts (prompt, text,
+transcript, explanation), control, bidirectional and invisible characters refused.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from cloe_portal import clock
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
 from cloe_portal.rules.scoring import LANGUAGES, validate_item
+from cloe_portal.rules.text import TextProblem, clean_tree
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 _FIELDS = ("language", "skill", "type", "difficulty", "time_limit", "domains", "pool",
            "content", "explanation")
 
 
+ITEM_MULTILINE_KEYS = frozenset({"prompt", "text", "transcript", "explanation"})
+
+
 class BankFileError(ValueError):
     """A bank file holds invalid items: nothing was loaded."""
+
+
+def clean_item(data: Any) -> tuple[Any, list[tuple[str, TextProblem]]]:
+    """An item with its strings cleaned like typed text, and each refused character by field."""
+    return clean_tree(data, ITEM_MULTILINE_KEYS)
 
 
 def _values(data: dict) -> dict:
@@ -43,15 +57,18 @@ def read_bank_file(path: Path) -> list[dict]:
     """Read and validate one bank file; raise BankFileError listing every problem."""
     data = json.loads(path.read_text(encoding="utf-8"))
     items = data.get("items", []) if isinstance(data, dict) else []
-    problems = []
-    for i, item in enumerate(items):
-        errors = validate_item(item)
+    problems, cleaned = [], []
+    for i, raw in enumerate(items):
+        item, refused = clean_item(raw)
+        cleaned.append(item)
+        errors = [f"{where} : {problem.message_fr}" for where, problem in refused]
+        errors += validate_item(item)
         if errors:
             code = item.get("code", f"#{i}") if isinstance(item, dict) else f"#{i}"
             problems.append(f"{path.name} {code} : " + " ; ".join(errors))
     if problems:
         raise BankFileError("\n".join(problems))
-    return items
+    return cleaned
 
 
 def load_bank_files(languages: list[str] | tuple[str, ...] | None = None) -> int:

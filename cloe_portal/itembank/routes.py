@@ -43,6 +43,7 @@ from cloe_portal.rules.scoring import (
     shuffle_for_display,
     validate_item,
 )
+from cloe_portal.rules.text import clean_labelled
 
 bp = Blueprint("itembank", __name__, url_prefix="/items")
 register_nav(("coordinator", "referent"), "Banque d'items", "itembank.index", order=40)
@@ -176,6 +177,8 @@ def _read_audio(form: ItemForm, code: str) -> tuple[str | None, str | None]:
 
 def _save(form: ItemForm, item_type: str, item: Item | None):
     """Validate and save the form (create when item is None); the page again on errors."""
+    if form.errors:  # a character the text cleaning refuses: shown beside its field
+        return _form_page(form, item_type, item, [], status=422)
     code = item.code if item else (form.code.data or "").strip()
     language = item.language if item else form.language.data
     audio_name, audio_error = (None, None)
@@ -224,7 +227,7 @@ def create(item_type: str):
         if item_type == "listening":
             form.skill.data = "listening"
         return _form_page(form, item_type, None, [])
-    if not form.validate():
+    if not form.validate() and form.csrf_token.errors:
         return _form_page(form, item_type, None, ["Le formulaire a expiré : renvoyez-le."], 400)
     return _save(form, item_type, None)
 
@@ -238,7 +241,7 @@ def edit(item_id: int):
         form = ItemForm(data=form_values(services.item_data(item)))
         return _form_page(form, item.type, item, [])
     form = ItemForm()
-    if not form.validate():
+    if not form.validate() and form.csrf_token.errors:
         return _form_page(form, item.type, item, ["Le formulaire a expiré : renvoyez-le."], 400)
     return _save(form, item.type, item)
 
@@ -281,7 +284,11 @@ def change_status(item_id: int):
     status = request.form.get("status", "")
     if status not in ITEM_STATUSES:
         abort(400)
-    reason = (request.form.get("reason") or "").strip()[:500] or None
+    reason, refusal = clean_labelled(request.form.get("reason"), "Motif")
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("itembank.edit", item_id=item.id), 303)
+    reason = reason[:500] or None
     services.set_status(current_user, item, status, reason)
     db.session.commit()
     messages = {

@@ -22,6 +22,7 @@ from cloe_portal import clock
 from cloe_portal.accounts.models import User
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
+from cloe_portal.itembank.loader import clean_item
 from cloe_portal.itembank.models import ITEM_STATUSES, Item
 from cloe_portal.rules.cefr import SECTION_ORDER
 from cloe_portal.rules.scoring import LANGUAGES, validate_item
@@ -416,6 +417,11 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
+def _line_of(problem: str) -> int:
+    match = re.match(r"Ligne (\d+)", problem)
+    return int(match.group(1)) if match else 0
+
+
 def parse_bank_text(text: str) -> tuple[Any, list[tuple[int, Any]], list[str]]:
     """Parse a bank file, locating each item's starting line.
 
@@ -467,6 +473,51 @@ def parse_bank_text(text: str) -> tuple[Any, list[tuple[int, Any]], list[str]]:
     return language, items, problems
 
 
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"')
+
+
+def _char_pattern(char: str) -> re.Pattern[str]:
+    """The character as written in a JSON text: as is, or as a \\uXXXX escape (pair)."""
+    code = ord(char)
+    if code > 0xFFFF:
+        code -= 0x10000
+        escape = rf"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    else:
+        escape = rf"\\u{code:04x}"
+    return re.compile(re.escape(char) + "|" + escape, re.IGNORECASE)
+
+
+def clean_bank_items(text: str, items: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], list[str]]:
+    """Clean every item's strings like typed text; each refused character by line, column, field.
+
+    A forbidden character can only sit inside a JSON string, and the items are walked in
+    the order of the text, so each one is found by searching forward from the previous one
+    (written as is or as a ``\\u`` escape); then the search moves past the end of its string.
+    """
+    cleaned: list[tuple[int, Any]] = []
+    problems: list[str] = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    cursor = 0
+    for line, data in items:
+        item, refused = clean_item(data)
+        cleaned.append((line, item))
+        code = item.get("code") if isinstance(item, dict) else None
+        question = f", question {code}" if isinstance(code, str) else ""
+        cursor = max(cursor, line_starts[line - 1])
+        for where, problem in refused:
+            found = _char_pattern(problem.char).search(text, cursor)
+            if found is None:  # not expected; the item's line still guides the referent
+                problems.append(f"Ligne {line}{question} : {where} : {problem.message_fr}")
+                continue
+            at = found.start()
+            row = text.count("\n", 0, at) + 1
+            problems.append(f"Ligne {row}, colonne {at - line_starts[row - 1] + 1}{question} : "
+                            f"{where} : {problem.message_fr}")
+            rest = _STRING_REST.match(text, found.end())
+            cursor = rest.end() if rest else found.end()
+    return cleaned, problems
+
+
 def check_bank_items(language: Any, items: list[tuple[int, Any]]) -> list[str]:
     """Every problem of the items of a file (validation, language, duplicates, audio)."""
     problems: list[str] = []
@@ -504,7 +555,8 @@ def import_bank(actor: User | None, text: str) -> ImportResult:
     """
     language, items, problems = parse_bank_text(text)
     result = ImportResult(language=language if isinstance(language, str) else None)
-    problems += check_bank_items(language, items)
+    items, refused = clean_bank_items(text, items)
+    problems += sorted(refused + check_bank_items(language, items), key=_line_of)
     if problems:
         result.problems = problems
         return result

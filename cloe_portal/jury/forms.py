@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from cloe_portal.core.forms import BaseForm
+
 CHECK_CHOICES = [SelectChoice("1", _l("✓ Conforme")), SelectChoice("0", _l("✗ Non conforme"))]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     identity_ok = RadioField(_l("Contrôle d'identité"), choices=CHECK_CHOICES,
                              validators=[InputRequired(_l("Indiquez le résultat du contrôle."))])
     written_ok = RadioField(_l("Conformité de l'écrit surveillé"), choices=CHECK_CHOICES,
@@ -28,7 +29,7 @@ class ReviewForm(FlaskForm):
                            description=_l("Obligatoire pour annuler ; figure au PV."))
 
 
-class SignForm(FlaskForm):
+class SignForm(BaseForm):
     signer_name = StringField(_l("Nom du signataire"), validators=[
         DataRequired(_l("Indiquez votre nom.")), Length(max=200)])
     confirmation = StringField(_l("Confirmation"), validators=[

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -15,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from cloe_portal.core.forms import BaseForm, DateField
 from cloe_portal.orals.models import ATTENDANCE
 from cloe_portal.orals.services import MAX_WEEKS
 from cloe_portal.reference.languages import LANGUAGES
@@ -25,7 +24,7 @@ def language_choices(codes: list[str]) -> list[SelectChoice]:
     return [SelectChoice(code, LANGUAGES.get(code, code)) for code in codes]
 
 
-class OneOffForm(FlaskForm):
+class OneOffForm(BaseForm):
     """A one-off block of availability on one day."""
 
     language = SelectField(_l("Langue"), validators=[DataRequired()])
@@ -34,7 +33,7 @@ class OneOffForm(FlaskForm):
     end = TimeField(_l("À"), validators=[DataRequired(message=_l("Indiquez l'heure de fin."))])
 
 
-class WeeklyForm(FlaskForm):
+class WeeklyForm(BaseForm):
     """A block repeated every week, with an optional exception (holidays)."""
 
     language = SelectField(_l("Langue"), validators=[DataRequired()])
@@ -50,14 +49,14 @@ class WeeklyForm(FlaskForm):
     except_to = DateField(_l("au (facultatif)"), validators=[Optional()])
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(BaseForm):
     """Holidays: remove the free slots of a date range."""
 
     from_day = DateField(_l("Du"), validators=[DataRequired(message=_l("Indiquez la date de début."))])
     to_day = DateField(_l("Au"), validators=[DataRequired(message=_l("Indiquez la date de fin."))])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(BaseForm):
     """Identity check and attendance, first thing in the oral."""
 
     identity_checked = RadioField(
@@ -76,7 +75,7 @@ class AttendanceForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     """A referent decision that needs a reason (audit log)."""
 
     reason = TextAreaField(_l("Motif"), validators=[

@@ -61,6 +61,7 @@ from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules import windows
 from cloe_portal.rules.calendar import PARIS, UTC, paris_date, to_paris
 from cloe_portal.rules.cefr import ORAL_CRITERIA, SUBLEVELS
+from cloe_portal.rules.text import clean_labelled
 from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
 from cloe_portal.sessions.status import set_status
 
@@ -1110,7 +1111,10 @@ def save_grid(actor: User, booking: OralBooking, levels: dict[str, str | None],
                 raise OralError("Niveau inconnu.")
             setattr(assessment, criterion, value)
     if report is not None:
-        assessment.report = report.strip() or None
+        report, refusal = clean_labelled(report, "Rapport")
+        if refusal:
+            raise OralError(refusal)
+        assessment.report = report or None
     assessment.saved_at = clock.now()
     db.session.flush()
     return assessment

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from cloe_portal.core.forms import BaseForm
 
-class EraseForm(FlaskForm):
+
+class EraseForm(BaseForm):
     reason = TextAreaField(
         "Motif de l'effacement",
         validators=[DataRequired("Indiquez le motif de l'effacement."), Length(max=2000)],

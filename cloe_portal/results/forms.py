@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from cloe_portal.core.forms import BaseForm, DateField
 
-class VerifyForm(FlaskForm):
+
+class VerifyForm(BaseForm):
     """A certificate number typed by anyone (GET form, no CSRF)."""
 
     numero = StringField("Numéro du certificat", validators=[
@@ -15,14 +16,14 @@ class VerifyForm(FlaskForm):
         description="Par exemple CLOE-2026-EN-000123-K7QFZ.")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BaseForm):
     number = StringField("Numéro du certificat", validators=[
         DataRequired("Indiquez le numéro du certificat."), Length(max=40)])
     reason = TextAreaField("Motif de la révocation", validators=[
         DataRequired("Indiquez le motif de la révocation."), Length(max=2000)])
 
 
-class CdcExportForm(FlaskForm):
+class CdcExportForm(BaseForm):
     debut = DateField("Certifiés à partir du", validators=[DataRequired("Indiquez une date.")])
     fin = DateField("Jusqu'au (inclus)", validators=[DataRequired("Indiquez une date.")])
     format = RadioField("Format", choices={"csv": "CSV (tableur)", "xml": "XML"},

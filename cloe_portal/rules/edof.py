@@ -19,7 +19,9 @@ Decisions (the seeds leave these open):
 - Dates: ``jj/mm/aaaa`` (also ``-`` or ``.`` as separator, one-digit day/month), ``jj/mm/aa``
   read as 20aa (CPF only exists since 2015), ISO ``aaaa-mm-jj``; an optional time part is
   ignored (spreadsheets add ``00:00``). In XLSX, real date cells and date serial numbers
-  (years 2000–2099) are accepted. Years outside 2000–2099 are refused as typos.
+  (years 2000–2099) are accepted. Years outside 2000–2099 are refused as typos. A date
+  written right but absent from the calendar (31/02/2026) is reported as « impossible »,
+  like everywhere a date is typed in the portal.
 - MONTANT (optional): French or English decimal, spaces/NBSP as thousands separators,
   optional ``€``/``EUR``; at most 2 decimals, never negative. Empty → ``None``.
 - File numbers keep their text; Excel's scientific notation (``1,23E+11``) is refused because
@@ -27,6 +29,10 @@ Decisions (the seeds leave these open):
 - A header with no data line is a valid, empty extract (a month without CPF files).
 - Line numbers are the spreadsheet row numbers (a quoted multi-line CSV cell is one row);
   ``line == 0`` means the whole file.
+- Text cells get the portal's one cleaning (``rules.text``): NFC and stripped; a control,
+  bidirectional or invisible character is a problem of its line and column, naming the
+  character and its position in the cell. Titles, status and unknown columns may hold
+  line breaks (a quoted multi-line cell); names, numbers, codes and dates may not.
 - All or nothing: any problem raises :class:`EdofError` listing every problem found.
 """
 
@@ -43,6 +49,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Literal
+
+from cloe_portal.rules.text import clean_text
 
 MAX_ROWS = 200_000
 MAX_BYTES = 64 * 1024 * 1024
@@ -91,6 +99,9 @@ MANDATORY_COLUMNS: tuple[str, ...] = (
     DATE_DEBUT_SESSION,
     DATE_FIN_SESSION,
 )
+
+# Columns whose cells may span several lines (a quoted multi-line CSV cell).
+_MULTILINE_COLUMNS = frozenset({INTITULE, INTITULE_CERTIF, STATUT_DOSSIER})
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -244,7 +255,7 @@ def parse_french_date(text: str) -> dt.date:
     try:
         result = dt.date(full_year, month, day)
     except ValueError:
-        raise _CellError(f"date « {_shorten(value)} » invalide ({_DATE_HINT})") from None
+        raise _CellError(f"date « {_shorten(value)} » impossible") from None
     if not _MIN_YEAR <= result.year <= _MAX_YEAR:
         raise _CellError(
             f"date « {_shorten(value)} » hors de la période admise ({_MIN_YEAR}–{_MAX_YEAR})"
@@ -488,13 +499,16 @@ def _row_from_cells(
     before = len(problems)
     # Clean each known cell once: empty text becomes None, XLSX values keep their type.
     values: dict[str, Any] = {}
+    refused: set[str] = set()  # cells with a forbidden character, already reported
     for column, index in positions.items():
         if index < width:
             value = cells[index]
             if isinstance(value, str):
-                value = value.strip()
-                if value.startswith('="'):
-                    value = _clean_text(value)
+                value, problem = clean_text(_clean_text(value), column in _MULTILINE_COLUMNS)
+                if problem is not None:
+                    problems.append(EdofProblem(line, column, str(problem)))
+                    refused.add(column)
+                    continue
                 if not value:
                     continue
             elif value is None:
@@ -519,14 +533,15 @@ def _row_from_cells(
     def required(column: str) -> str:
         value = text(column)
         if value is None:
-            problems.append(EdofProblem(line, column, "valeur obligatoire manquante"))
+            if column not in refused:
+                problems.append(EdofProblem(line, column, "valeur obligatoire manquante"))
             return ""
         return value
 
     def converted(column: str, convert: Callable[[Any], Any], mandatory: bool = False) -> Any:
         value = values.get(column)
         if value is None:
-            if mandatory:
+            if mandatory and column not in refused:
                 problems.append(EdofProblem(line, column, "valeur obligatoire manquante"))
             return None
         try:
@@ -566,7 +581,7 @@ def _row_from_cells(
     training_title = required(INTITULE)
     certif_code = text(CODE_CERTIF)
     certif_title = text(INTITULE_CERTIF)
-    if certif_code is None and certif_title is None:
+    if certif_code is None and certif_title is None and not refused & {CODE_CERTIF, INTITULE_CERTIF}:
         column = INTITULE_CERTIF if INTITULE_CERTIF in positions else CODE_CERTIF
         problems.append(EdofProblem(line, column, "certification manquante"))
 
@@ -586,8 +601,11 @@ def _row_from_cells(
     for index, name in layout.extra:
         if index < width:
             value = cells[index]
-            cleaned = _clean_text(value if isinstance(value, str) else _cell_to_text(value))
-            if cleaned:
+            cleaned, problem = clean_text(
+                _clean_text(value if isinstance(value, str) else _cell_to_text(value)), True)
+            if problem is not None:
+                problems.append(EdofProblem(line, name, str(problem)))
+            elif cleaned:
                 extra[name] = cleaned[:MAX_CELL_CHARS]
     if width > len(layout.headers):
         overflow = [c for c in cells[len(layout.headers) :] if _cell_to_text(c).strip()]

@@ -5,6 +5,11 @@ parser does (case, accents and separators ignored). Mandatory columns: NOM, PREN
 DATE_NAISSANCE, NIVEAU_VISE, HEURES_FORMATION, FINANCEMENT; optional NUMERO_DOSSIER_CPF and
 AMENAGEMENTS (several values separated by « , », « | » or « + »). Line numbers are the
 spreadsheet's. Every problem is collected; the caller imports all rows or none.
+
+Text cells get the portal's one cleaning (``rules.text``): NFC, stripped, and a control,
+bidirectional or invisible character is a problem of its line and column, naming it.
+Birth dates are read by ``rules.dates`` (jj/mm/aaaa or aaaa-mm-jj; a time part that a
+spreadsheet may add is ignored); 31/02 is reported as impossible, not as badly written.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from cloe_portal.rules.dates import parse_date
 from cloe_portal.rules.edof import EdofProblem, normalize_header
+from cloe_portal.rules.text import clean_text
 
 LEVELS = ("A2", "B1", "B2", "C1", "C2")
 
@@ -61,8 +68,7 @@ _ACCOMMODATIONS = {
     "questionsecrites": "written_oral_questions", "questionsoralesecrites": "written_oral_questions",
     "questionsparecrit": "written_oral_questions", "writtenoralquestions": "written_oral_questions",
 }
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
+_TIME_PART = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", re.ASCII)
 
 
 @dataclass
@@ -138,17 +144,7 @@ def _birth_date(value: Any, today: dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
-        text = _text(value)
-        m = _DMY.fullmatch(text)
-        try:
-            if m:
-                value = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-            elif (m := _ISO.fullmatch(text)):
-                value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            else:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"date « {text[:40]} » invalide (attendu jj/mm/aaaa)") from None
+        value = parse_date(_TIME_PART.sub("", _text(value)))
     if value.year < 1900 or value >= today:
         raise ValueError(f"date de naissance « {value:%d/%m/%Y} » invraisemblable")
     return value
@@ -196,15 +192,27 @@ def collect_candidates(data: bytes, filename: str,
                 break
             continue
 
-        def cell(column: str, cells: list[Any] = cells, layout: dict[str, int] = positions) -> Any:
+        refused: set[str] = set()
+
+        def cell(column: str, cells: list[Any] = cells, layout: dict[str, int] = positions,
+                 number: int = number, refused: set[str] = refused) -> Any:
             index = layout.get(column)
-            return cells[index] if index is not None and index < len(cells) else None
+            value = cells[index] if index is not None and index < len(cells) else None
+            if not isinstance(value, str):
+                return value
+            text, problem = clean_text(value)
+            if problem is not None:
+                if column not in refused:
+                    refused.add(column)
+                    problems.append(EdofProblem(number, column, str(problem)))
+                return None
+            return text
 
         before = len(problems)
 
-        def required(column: str, number: int = number) -> str:
+        def required(column: str, number: int = number, refused: set[str] = refused) -> str:
             value = _text(cell(column))
-            if not value:
+            if not value and column not in refused:
                 problems.append(EdofProblem(number, column, "valeur obligatoire manquante"))
             return value
 
@@ -224,7 +232,7 @@ def collect_candidates(data: bytes, filename: str,
         if required(DATE_NAISSANCE):
             try:
                 birth = _birth_date(cell(DATE_NAISSANCE), today)
-            except ValueError as exc:
+            except ValueError as exc:  # DateProblem or an implausible date
                 problems.append(EdofProblem(number, DATE_NAISSANCE, str(exc)))
         level = required(NIVEAU_VISE).upper()
         if level and level not in LEVELS:

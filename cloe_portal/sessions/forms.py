@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    DateField,
     DecimalField,
     EmailField,
     RadioField,
@@ -20,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from cloe_portal import clock
+from cloe_portal.core.forms import BaseForm, DateField
 from cloe_portal.reference.domains import DOMAINS
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.sessions.candidate_import import LEVELS
@@ -39,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     name = StringField(_l("Nom de la session"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        description=_l("Par exemple : « Anglais B1 — groupe de mars »."))
     kind = RadioField(_l("Type de session"), choices=_choices(SESSION_KINDS), default="group",
@@ -62,7 +61,7 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("La date du test écrit ne peut pas être passée."))
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(BaseForm):
     last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)],
                             render_kw={"autocomplete": "off"})
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)],
@@ -95,7 +94,7 @@ class EnrolmentForm(FlaskForm):
                                           validators=[Optional(), Length(max=2000)])
 
 
-class CandidateImportForm(FlaskForm):
+class CandidateImportForm(BaseForm):
     file = FileField(
         _l("Fichier des candidats (CSV ou XLSX)"),
         validators=[FileRequired(_l("Choisissez un fichier.")),

@@ -16,6 +16,7 @@ from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import queue_email
 from cloe_portal.reference.domains import is_domain
 from cloe_portal.reference.languages import LANGUAGES
+from cloe_portal.rules.dates import is_adult_on
 from cloe_portal.rules.edof import EdofProblem
 from cloe_portal.rules.windows import written_window
 from cloe_portal.sessions.candidate_import import (
@@ -108,9 +109,15 @@ def create_session(actor: User, partner: Organisation, *, name: str, kind: str, 
     return session
 
 
-def rule_problems(data: Enrolment) -> dict[str, str]:
-    """Business-rule problems of an enrolment, by field (the CPF minimum, level, accommodations)."""
+def rule_problems(data: Enrolment, test_day: dt.date | None = None) -> dict[str, str]:
+    """Business-rule problems of an enrolment, by field (adults, CPF minimum, level, accommodations)."""
     problems: dict[str, str] = {}
+    # Seed 000 §1.1: CLOE is for adults (« personnes majeures »), on the day of the written test.
+    if data.birth_date is not None and test_day is not None and not is_adult_on(data.birth_date, test_day):
+        problems["birth_date"] = (
+            "La certification est réservée aux personnes majeures : le candidat doit avoir "
+            f"18 ans le jour du test écrit ({test_day:%d/%m/%Y})."
+        )
     if data.target_level not in LEVELS:
         problems["target_level"] = "Choisissez un niveau visé : A2, B1, B2, C1 ou C2."
     if data.funding not in FUNDINGS:
@@ -178,7 +185,7 @@ def enrol(actor: User, session: ExamSession, data: Enrolment) -> Enrolled:
     if refusal:
         raise EnrolmentRefused({"": refusal})
     user = _existing_candidate(data.email)
-    problems = rule_problems(data) | _identity_problems(session, user)
+    problems = rule_problems(data, session.written_date) | _identity_problems(session, user)
     if problems:
         raise EnrolmentRefused(problems)
     return _create_registration(actor, session, data, user)
@@ -254,7 +261,7 @@ def import_candidates(actor: User, session: ExamSession, data: bytes,
             cpf_file_number=line.cpf_file_number, accommodations=line.accommodations,
         )
         user = users.get(line.email)
-        found = rule_problems(data_)
+        found = rule_problems(data_, session.written_date)
         if user is not None and user.role != "candidate":
             found["email"] = "adresse d'un compte qui n'est pas un compte candidat"
         elif user is not None and user.id in registered:

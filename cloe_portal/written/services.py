@@ -56,6 +56,7 @@ from cloe_portal.rules.scoring import (
     score_response,
     shuffle_for_display,
 )
+from cloe_portal.rules.text import clean_labelled
 from cloe_portal.rules.windows import days_left, window_state, written_window
 from cloe_portal.sessions.models import ExamSession, Registration
 from cloe_portal.sessions.status import set_status
@@ -112,6 +113,9 @@ def extend_window(registration: Registration, actor: User, days: int, reason: st
     """Give a registration more days to take the written test (referent decision)."""
     if not 1 <= days <= 90:
         raise WrittenError("La prolongation doit être comprise entre 1 et 90 jours.")
+    reason, refusal = clean_labelled(reason, "Motif")
+    if refusal:
+        raise WrittenError(refusal)
     registration.window_extension_days = (registration.window_extension_days or 0) + days
     record(actor, "written.window_extended", registration, reason=reason,
            details={"days": days, "total": registration.window_extension_days})
@@ -873,10 +877,13 @@ def set_verdict(attempt: WrittenAttempt, verdict: str, source: str, actor: User 
 
     if verdict not in VERDICTS:
         raise WrittenError("Avis de surveillance inconnu.")
+    comment, refusal = clean_labelled(comment, "Commentaire")
+    if refusal:
+        raise WrittenError(refusal)
     now = now or clock.now()
     attempt.proctoring_verdict = verdict
     attempt.verdict_source = source
-    attempt.verdict_comment = (comment or "").strip()[:2000] or None
+    attempt.verdict_comment = comment[:2000] or None
     attempt.verdict_at = now
     attempt.verdict_by_id = actor.id if actor is not None else None
     log_event(attempt, "verdict", now=now, details={"verdict": verdict, "source": source})

@@ -48,7 +48,7 @@ def test_identity_form_validates_age_and_department(client, login, csrf, make_re
                                       csrf_token=token))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "entre 16 et 100 ans" in html and "Département inconnu" in html
+    assert "réservée aux personnes majeures" in html and "Département inconnu" in html
     assert db.session.scalar(db.select(db.func.count(CandidateIdentity.id))) == 0
 
     response = client.post("/candidat/identite", data=_form(csrf_token=token))

@@ -26,6 +26,9 @@ XSS_IMG = '"><img src=x onerror=alert(1)>'
 # What must never appear as is in an HTML page (a stored or reflected payload not escaped).
 RAW_MARKERS = (XSS_SCRIPT, "<img src=x onerror=alert(1)>")
 
+# Typed-looking text with a NUL, an ESC sequence, a right-to-left override.
+CONTROL_TEXTS = ("Dupont\x00", "Du\x1b[31mpont", "\u202eDupont\u202c")
+
 HOSTILE_STRINGS = [
     XSS_SCRIPT,
     XSS_IMG,

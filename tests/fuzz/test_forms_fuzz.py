@@ -9,7 +9,9 @@ generic fields. Then every role's pages are crawled again.
 
 Invariants: never a 5xx nor an exception; no HTML page ever contains a raw
 `<script>alert(1)</script>` (stored or reflected); a refused import (bulk enrolment, EDOF,
-item bank JSON) leaves every table's row count unchanged; a 50 MB upload is a French 413.
+item bank JSON) leaves every table's row count unchanged; a 50 MB upload is a French 413;
+no text column of any table holds a control, bidirectional or invisible character (the
+NUL, ESC, RLO… sent by the fuzz were refused beside their field, never stored).
 
 CLOE_FUZZ_EXAMPLES (default 15) sets the examples per form.
 """
@@ -32,6 +34,7 @@ from werkzeug.routing import IntegerConverter, RequestRedirect
 from werkzeug.test import encode_multipart
 
 from cloe_portal.extensions import db
+from cloe_portal.rules.text import find_problem
 from tests.fuzz import harness as h
 
 EXAMPLES = int(os.environ.get("CLOE_FUZZ_EXAMPLES", "15"))
@@ -57,6 +60,21 @@ def row_counts() -> dict[str, int]:
     db.session.expire_all()
     return {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
             for t in db.metadata.sorted_tables}
+
+
+def stored_text_problems() -> list[str]:
+    """Every text cell of the database that holds a character the text cleaning refuses."""
+    db.session.expire_all()
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, db.String):
+                continue
+            for value in db.session.scalars(db.select(column).where(column.is_not(None))):
+                problem = find_problem(value, multiline=True) if isinstance(value, str) else None
+                if problem is not None:
+                    found.append(f"{table.name}.{column.name} holds {problem}: {value[:60]!r}")
+    return found
 
 
 def access_of(app, endpoint: str):  # noqa: ANN001, ANN201
@@ -261,8 +279,9 @@ class Fuzzer:
         endpoint = (self.endpoint_of(form.action, form.method) or ("?",))[0]
         label = f"{form.method.upper()} {urlsplit(form.action).path} ({endpoint}, form on {form.page})"
 
-        # 1. Valid-looking values with hostile free text: what gets stored is shown escaped.
-        for payload in (h.XSS_SCRIPT, h.XSS_IMG, "Dupont " + h.XSS_SCRIPT):
+        # 1. Valid-looking values with hostile free text: what gets stored is shown escaped;
+        # control and bidi characters are refused, never stored (checked after the fuzz).
+        for payload in (h.XSS_SCRIPT, h.XSS_IMG, "Dupont " + h.XSS_SCRIPT, *h.CONTROL_TEXTS):
             self.run(label, lambda p=payload: self.submit(form, self.plausible_pairs(form, p), endpoint))
 
         # 2. Random and hostile values, missing and duplicated fields.
@@ -403,6 +422,7 @@ def test_every_form_survives_hostile_input(demo, role):
         fuzzer.fuzz_form(form)
     fuzzer.fuzz_uncovered_posts(pages)
     fuzzer.sweep()
+    fuzzer.failures.extend(stored_text_problems())
     CASES[f"forms:{role}"] = len(forms)
     print(f"\n[fuzz] {role}: {len(forms)} forms, {len(fuzzer.covered)} POST endpoints with a form, "
           f"{CASES[f'role:{role}']} cases")

@@ -425,3 +425,30 @@ def test_non_staff_cannot_open_the_bank(client, make_user, login, make_item):
     assert client.get("/items/").status_code == 403
     assert client.get(f"/items/{existing.id}/edit").status_code == 403
     assert client.get("/items/export/en").status_code == 403
+
+
+def test_control_characters_in_the_editor_are_refused_beside_the_field(post_new):
+    response = post_new(
+        "mcq",
+        code="en-voc-203",
+        prompt="Pick\x00 one.",
+        options="yes\nno\u202e\nmaybe",
+        answer="1",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "expiré" not in html
+    assert field_error(html, "prompt") == "caractère de contrôle u+0000 non autorisé (position 5)."
+    assert "u+202e" in field_error(html, "options")
+    assert item("en-voc-203") is None
+
+
+def test_retire_reason_with_a_control_character_is_refused(client, referent, csrf, make_item):
+    existing = make_item("en-voc-301")
+    token = csrf(f"/items/{existing.id}/edit")
+    response = client.post(f"/items/{existing.id}/status",
+                           data={"status": "retired", "reason": "Obsol\x00ète", "csrf_token": token},
+                           follow_redirects=True)
+    assert "Motif : caractère de contrôle U+0000 non autorisé (position 6)." in response.get_data(as_text=True)
+    db.session.refresh(existing)
+    assert existing.status == "live"

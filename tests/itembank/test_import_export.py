@@ -185,3 +185,37 @@ def test_load_item_bank_command(app, runner):
     )
     again = runner.invoke(args=["load-item-bank", "de"])
     assert "0 question(s)" in again.output
+
+
+def test_forbidden_characters_are_located_by_line_column_and_field(client, referent, csrf):
+    items = [
+        item_dict("en-voc-001"),
+        item_dict("en-voc-002", content={"prompt": "Pick.", "options": ["a", "b\u202e", "c"],
+                                         "answer": 0}),
+        item_dict("en-voc-003", content={"prompt": "Tab\u001bbed", "options": ["a", "b", "c"],
+                                         "answer": 0}),
+    ]
+    text = bank_text(items)  # the ESC is written \u001b, the RLO as is
+    lines = text.splitlines()
+    rlo_line = next(n for n, line in enumerate(lines, 1) if "\u202e" in line)
+    esc_line = next(n for n, line in enumerate(lines, 1) if "\\u001b" in line)
+    response = upload(client, csrf, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    rlo_col = lines[rlo_line - 1].index("\u202e") + 1
+    esc_col = lines[esc_line - 1].index("\\u001b") + 1
+    assert (f"Ligne {rlo_line}, colonne {rlo_col}, question en-voc-002 : content.options[1] : "
+            "caractère de contrôle de direction du texte U+202E non autorisé") in html
+    assert (f"Ligne {esc_line}, colonne {esc_col}, question en-voc-003 : content.prompt : "
+            "caractère de contrôle U+001B non autorisé") in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Item)) == 0
+
+
+def test_imported_text_is_stored_in_nfc(app):
+    decomposed = "Cafe\u0301 au lait"
+    text = bank_text([item_dict("en-voc-001", content={
+        "prompt": f"  {decomposed}  ", "options": [decomposed, "b", "c"], "answer": 0})])
+    result = services.import_bank(None, text)
+    assert result.problems == []
+    stored = db.session.scalars(db.select(Item)).one()
+    assert stored.content["prompt"] == "Café au lait" and stored.content["options"][0] == "Café au lait"

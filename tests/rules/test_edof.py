@@ -269,7 +269,11 @@ def test_invalid_date_message_is_the_documented_one() -> None:
         )
     )
     assert [str(p) for p in problems] == [
-        "Ligne 4, colonne DATE_DEBUT_SESSION : date « 31/02/2026 » invalide (attendu jj/mm/aaaa)"
+        "Ligne 4, colonne DATE_DEBUT_SESSION : date « 31/02/2026 » impossible"
+    ]
+    problems = problems_of(to_csv([make_row(DATE_FIN_SESSION="le 3 mars")]))
+    assert [str(p) for p in problems] == [
+        "Ligne 2, colonne DATE_FIN_SESSION : date « le 3 mars » invalide (attendu jj/mm/aaaa)"
     ]
 
 
@@ -600,3 +604,26 @@ def test_random_xlsx_cells(rows: list[list[object]]) -> None:
     rows = [[_no_control(c) for c in row] for row in rows]
     data = to_xlsx([HEADER, *rows])
     assert_parses_or_edof_error(data, "e.xlsx")
+
+
+# --- typed text: control characters and Unicode -----------------------------------------
+
+
+def test_forbidden_characters_are_reported_with_line_column_and_position() -> None:
+    data = to_csv([
+        make_row(),
+        make_row(NUMERO_DOSSIER="2", NOM="Le\x1bfèvre"),
+        make_row(NUMERO_DOSSIER="3", PRENOM="Zo\u202eé", INTITULE="Anglais\u200b"),
+    ])
+    problems = problems_of(data)
+    assert [str(p) for p in problems] == [
+        "Ligne 3, colonne NOM : caractère de contrôle U+001B non autorisé (position 3)",
+        "Ligne 4, colonne PRENOM : caractère de contrôle de direction du texte U+202E non "
+        "autorisé (position 3)",
+        "Ligne 4, colonne INTITULE : caractère invisible U+200B non autorisé (position 8)",
+    ]
+
+
+def test_text_cells_are_read_in_nfc() -> None:
+    result = parse_edof(to_csv([make_row(NOM="Le\u0301vy", PRENOM="Zoe\u0308")]), "e.csv")
+    assert (result.rows[0].last_name, result.rows[0].first_name) == ("Lévy", "Zoë")
