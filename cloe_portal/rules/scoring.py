@@ -439,12 +439,22 @@ def _score_gap_dropdown(content: dict, response: Any) -> float:
     return _share(hits, len(answers))
 
 
+def _word_matches(given: Any, word: Any) -> bool:
+    if _text_matches(given, [word]):
+        return True
+    # A punctuation token (the final "." of a sentence) normalises to nothing: compare it
+    # as written, or no answer could ever be right.
+    return (isinstance(given, str) and isinstance(word, str) and len(given) <= MAX_TEXT_LENGTH
+            and word.strip() != "" and not normalize_text(word)
+            and given.strip() == word.strip())
+
+
 def _score_word_order(content: dict, response: Any) -> float:
     words = content.get("words")
     given = _as_list(response)
     if given is None or not isinstance(words, list) or len(given) != len(words) or not words:
         return 0.0
-    ok = all(_text_matches(g, [w]) for g, w in zip(given, words, strict=True))
+    ok = all(_word_matches(g, w) for g, w in zip(given, words, strict=True))
     return 1.0 if ok else 0.0
 
 

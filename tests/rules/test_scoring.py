@@ -298,6 +298,18 @@ def test_gap_scoring_handles_short_long_and_mixed_lists():
     assert scoring.score_response("gap_free", GAP_FREE, ("went", "saw")) == 1.0
 
 
+def test_word_order_with_a_punctuation_token_can_be_answered_right():
+    # The French, German, Spanish and Italian banks give the final "." as a word to place.
+    content = {"prompt": "p", "words": ["Je", "lui", "en", "ai", "parlé", "hier", "."]}
+    right = list(content["words"])
+    assert scoring.score_response("word_order", content, right) == 1.0
+    assert scoring.score_response("word_order", content, [*right[:-1], " . "]) == 1.0
+    wrong = ["Je", "en", "lui", "ai", "parlé", "hier", "."]
+    assert scoring.score_response("word_order", content, wrong) == 0.0
+    assert scoring.score_response("word_order", content, [*right[:-1], ""]) == 0.0
+    assert scoring.score_response("word_order", content, [*right[:-1], ","]) == 0.0
+
+
 def test_order_scoring_is_all_or_nothing():
     words = WORD_ORDER["words"]
     assert scoring.score_response("word_order", WORD_ORDER, words[:-1]) == 0.0
