@@ -14,7 +14,8 @@ from cloe_portal.extensions import db
 from cloe_portal.sessions.models import Registration
 
 ATTEMPT_MODES = {"certification": "Certification", "demo": "Mini-test démo"}
-ATTEMPT_STATUSES = {"in_progress": "En cours", "finished": "Terminé", "abandoned": "Abandonné"}
+ATTEMPT_STATUSES = {"in_progress": "En cours", "finished": "Terminé", "abandoned": "Abandonné",
+                    "suspended": "Suspendu (incidents)", "cancelled": "Annulé (force majeure)"}
 RESPONSE_STATUSES = {"pending": "Affichée", "answered": "Répondue", "timed_out": "Temps écoulé",
                      "discarded": "Annulée (incident)"}
 VERDICTS = {"compliant": "Conforme", "doubtful": "Douteux", "non_compliant": "Non conforme"}
@@ -27,7 +28,15 @@ EVENT_LABELS = {
     "fullscreen_exit": "Sortie du plein écran",
     "finished": "Fin du test",
     "verdict": "Avis de surveillance",
+    "suspended": "Test suspendu : incidents répétés, décision du référent attendue",
+    "restart_granted": "Relance de la section accordée par le référent",
+    "cancelled": "Test annulé pour force majeure",
 }
+
+
+def _same_registration(context) -> int | None:  # noqa: ANN001 - SQLAlchemy's default context
+    """A new attempt holds its registration (released when a referent cancels it)."""
+    return context.get_current_parameters().get("registration_id")
 
 
 class WrittenAttempt(db.Model):
@@ -37,7 +46,11 @@ class WrittenAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"), unique=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"), index=True)
+    # One live attempt per registration; a cancelled one (force majeure) keeps
+    # ``registration_id`` for the history and sets this to NULL, so a new attempt can start.
+    active_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id"), unique=True, default=_same_registration)
     mode: Mapped[str] = mapped_column(String(16), default="certification")
     language: Mapped[str] = mapped_column(String(2))
     target_level: Mapped[str] = mapped_column(String(2))
@@ -53,6 +66,7 @@ class WrittenAttempt(db.Model):
     section_scores: Mapped[dict | None] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     proctoring_verdict: Mapped[str | None] = mapped_column(String(16))
     verdict_source: Mapped[str | None] = mapped_column(String(16))
     verdict_comment: Mapped[str | None] = mapped_column(Text)
@@ -60,7 +74,7 @@ class WrittenAttempt(db.Model):
     verdict_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     candidate: Mapped[User] = relationship(foreign_keys=[candidate_id])
-    registration: Mapped[Registration | None] = relationship()
+    registration: Mapped[Registration | None] = relationship(foreign_keys=[registration_id])
     responses: Mapped[list[WrittenResponse]] = relationship(
         back_populates="attempt", order_by="WrittenResponse.sequence"
     )
