@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +90,15 @@ class WrittenAttempt(db.Model):
     def status_label(self) -> str:
         return ATTEMPT_STATUSES.get(self.status, self.status)
 
+    @property
+    def declared_birth_date(self) -> date | None:
+        """The birth date of the identity snapshot (stored as ISO text), as a date."""
+        value = (self.identity_snapshot or {}).get("birth_date")
+        try:
+            return date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
 
 class WrittenResponse(db.Model):
     """One item served in an attempt, with everything it was scored with."""
@@ -145,3 +154,50 @@ class IntegrityEvent(db.Model):
     @property
     def label(self) -> str:
         return EVENT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def details_text(self) -> str:
+        """The event's details as a French sentence for the jury (empty when none)."""
+        return describe_details(self.kind, self.details)
+
+
+def _number(value: object) -> str:
+    return f"{value:g}".replace(".", ",") if isinstance(value, int | float) else str(value)
+
+
+def describe_details(kind: str, details: dict | None) -> str:
+    """Say what an integrity event's details mean, in French (never the raw dict)."""
+    from flask_babel import gettext, ngettext
+
+    details = details or {}
+    try:
+        if kind in ("incident_restart", "suspended", "restart_granted"):
+            section = int(details["section"]) + 1
+            parts = []
+            if kind == "incident_restart":
+                parts.append(gettext("Section %(section)s relancée (incident n° %(n)s)",
+                                     section=section, n=int(details["round"]) + 1))
+            elif kind == "suspended":
+                parts.append(gettext("Section %(section)s : incident n° %(n)s, test suspendu",
+                                     section=section, n=int(details["incident"])))
+            else:
+                parts.append(gettext("Section %(section)s relancée par le référent",
+                                     section=section))
+            if "discarded" in details:
+                parts.append(ngettext("%(num)d question annulée", "%(num)d questions annulées",
+                                      int(details["discarded"])))
+            if details.get("reason"):
+                parts.append(gettext("motif : %(reason)s", reason=details["reason"]))
+            return ", ".join(parts)
+        if kind == "cancelled" and details.get("reason"):
+            return gettext("Motif : %(reason)s", reason=details["reason"])
+        if kind == "resumed" and "remaining_seconds" in details:
+            return gettext("Temps restant sur la question : %(seconds)s s",
+                           seconds=_number(details["remaining_seconds"]))
+        if kind == "verdict" and "verdict" in details:
+            source = (gettext("référent") if details.get("source") == "referent"
+                      else gettext("service de surveillance"))
+            return f"{gettext(VERDICTS.get(details['verdict'], details['verdict']))} ({source})"
+    except (KeyError, TypeError, ValueError):
+        pass  # an older or unexpected shape: shown plainly below
+    return ", ".join(f"{key} : {_number(value)}" for key, value in details.items())

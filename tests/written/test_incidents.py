@@ -168,6 +168,7 @@ def test_referent_grants_a_restart_and_the_candidate_finishes(
     url = f"/ecrit/referent/tentative/{candidate.attempt_id}"
     page = referent.get(url).get_data(as_text=True)
     assert "Accorder une relance de la section" in page
+    assert "Section 2 relancée (incident n° 1)" in page
 
     # A reason is required: the error is shown beside the field, nothing changes.
     refused = referent.post(f"{url}/relancer", data={"csrf_token": token, "grant-reason": ""})
