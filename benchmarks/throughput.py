@@ -84,6 +84,9 @@ def bench_config(url: str):  # noqa: ANN201
     cfg.SECRET_KEY = BENCH_SECRET
     cfg.UPLOAD_DIR = BENCH_DIR / "uploads"
     cfg.MAIL_SERVER = ""
+    # The virtual candidates answer at machine speed: without this, every answer after the
+    # first would arrive inside the 3-second get-ready pause and be refused (409).
+    cfg.WRITTEN_GET_READY_SECONDS = 0
     return cfg
 
 

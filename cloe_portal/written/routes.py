@@ -194,6 +194,9 @@ def answer(attempt_id: int):
             # Another request of this candidate got there first: the general path says what.
     try:
         outcome = services.submit_form(attempt, int(sequence), request.form, by_timer=by_timer)
+    except services.AnswerTooEarly as exc:
+        # The same item stays on screen for the rest of its pause (not a new display).
+        return _show_current(attempt, str(exc), "warning", status=409, count_display=False)
     except services.NotCurrentItem as exc:
         db.session.commit()
         if attempt.status != "in_progress":

@@ -7,6 +7,9 @@ The server holds the clock. Timing rules (SPEC §6):
   3-second "get ready" pause after the previous item (``WRITTEN_GET_READY_SECONDS``).
   The grace (config, 3 s by default) covers the network latency of the answer sent by the
   browser when its countdown reaches zero;
+- the browser hides the item during the pause, so an answer arriving before ``served_at``
+  was not given to it: it is refused (``AnswerTooEarly``, HTTP 409) and not recorded. The
+  time taken counts from ``served_at``, the end of the pause;
 - the time limit is the item's ``time_limit`` or ``rules.scoring.default_time_limit``,
   ×4/3 rounded up with an approved extra-time accommodation; ``ITEM_TIME_LIMIT_OVERRIDE``
   (tests) replaces the final limit;
@@ -82,6 +85,10 @@ class WrittenError(Exception):
 
 class NotCurrentItem(WrittenError):
     """The answer is for an item that is not the current one."""
+
+
+class AnswerTooEarly(WrittenError):
+    """The answer arrived during the get-ready pause, before the item's clock started."""
 
 
 @dataclass(frozen=True)
@@ -588,9 +595,9 @@ _SAVE_ANSWER = (
 def plan_answer(attempt: WrittenAttempt, sequence: int, form: Any,
                 now: datetime | None = None, by_timer: bool = False) -> AnswerStep | None:
     """The common case of an answer: the current item, answered, and the next item of the
-    same section. None for every other case (not the current item, already answered, end of
-    a section or of the test, window closed): the caller then uses ``submit_form`` and
-    ``current_item``, which handle them all."""
+    same section. None for every other case (not the current item, already answered, sent
+    during the get-ready pause, end of a section or of the test, window closed): the caller
+    then uses ``submit_form`` and ``current_item``, which handle them all."""
     now = now or clock.now()
     if attempt.status != "in_progress":
         return None
@@ -598,6 +605,8 @@ def plan_answer(attempt: WrittenAttempt, sequence: int, form: Any,
                 flush=False).one_or_none()
     if row is None or row.status != "pending" or row.answered_at is not None:
         return None
+    if now < row.served_at:
+        return None  # during the get-ready pause: the general path refuses it
     kind, answer = _answer_values(row, parse_answer(row.shown or {}, form), now, by_timer)
     rows = []
     for r in _core(_HISTORY, {"attempt_id": attempt.id}, flush=False):
@@ -675,6 +684,10 @@ def _record_answer(attempt: WrittenAttempt, response: WrittenResponse | None, an
                              "n'a pas été enregistrée. Voici la question en cours.")
     if response.answered_at is not None:
         return AnswerOutcome("duplicate", response)
+    if response.status == "pending" and now < response.served_at:
+        # The browser hides the item during the pause: an answer now was not given to it.
+        raise AnswerTooEarly("Réponse envoyée pendant les secondes de préparation : elle n'a "
+                             "pas été enregistrée. Répondez quand la question s'affiche.")
     kind, values = _answer_values(response, answer, now, by_timer)
     for column, value in values.items():
         setattr(response, column, value)

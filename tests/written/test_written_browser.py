@@ -73,6 +73,19 @@ def _fill(page, response: WrittenResponse, keyboard: bool = False) -> None:
                 chip.click()
 
 
+def open_test(app, page, make_registration, pause: float = 0) -> int:
+    """A started certification test shown in the browser, its script ready; its id."""
+    app.config.update(WRITTEN_GET_READY_SECONDS=pause, ITEM_TIME_LIMIT_OVERRIDE=60)
+    registration = make_registration(ready=True)
+    attempt = services.start_certification(registration, registration.candidate)
+    db.session.commit()
+    attempt_id = attempt.id
+    browser_login(page, registration.candidate)
+    page.goto(f"/ecrit/tentative/{attempt_id}")
+    page.locator('[data-test-zone][data-js-ready="1"]').wait_for()
+    return attempt_id
+
+
 def _answer(page, attempt_id: int, keyboard: bool = False) -> WrittenResponse:
     response = _current(attempt_id)
     assert _zone_sequence(page) == response.sequence
