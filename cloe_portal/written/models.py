@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
@@ -34,6 +35,10 @@ EVENT_LABELS = {
 }
 
 
+def _random_seed() -> int:
+    return secrets.randbelow(2**31 - 1)
+
+
 def _same_registration(context) -> int | None:  # noqa: ANN001 - SQLAlchemy's default context
     """A new attempt holds its registration (released when a referent cancels it)."""
     return context.get_current_parameters().get("registration_id")
@@ -56,6 +61,9 @@ class WrittenAttempt(db.Model):
     target_level: Mapped[str] = mapped_column(String(2))
     # Everything the adaptive path depends on, frozen at start so it can be replayed.
     seed: Mapped[int] = mapped_column()
+    # The order options are shown in (rules.scoring.display_seed with each item): drawn per
+    # attempt apart from ``seed`` (the adaptive path), so "the answer is B" does not travel.
+    display_seed: Mapped[int] = mapped_column(default=_random_seed)
     pool_snapshot: Mapped[dict] = mapped_column(JSON)
     excluded_item_ids: Mapped[list] = mapped_column(JSON, default=list)
     extra_time: Mapped[bool] = mapped_column(default=False)

@@ -26,7 +26,8 @@ then new items are refused.
 
 Reproducibility: the attempt stores its seed, the item pools (ids and difficulties) as
 they were at start, the excluded items and the target level; each response stores the
-item as served. ``replay(attempt)`` recomputes the adaptive path and the section scores
+item as served and what was shown (options in the attempt's own order, from its
+``display_seed``; the response keeps the bank's index). ``replay(attempt)`` recomputes the adaptive path and the section scores
 from these alone.
 """
 
@@ -57,6 +58,7 @@ from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR, sublevel_for_
 from cloe_portal.rules.scoring import (
     ITEM_TYPES,
     default_time_limit,
+    display_seed,
     scaled_time_limit,
     score_response,
     shuffle_for_display,
@@ -546,7 +548,8 @@ def _next_values(attempt: WrittenAttempt, responses: list[Any], section: int, no
         "round": attempt.current_round, "item_id": item.id, "item_code": item.code,
         "item_version": item.version, "item_difficulty": item.difficulty,
         "item_type": item.type, "content": item.content,
-        "shown": shuffle_for_display(item.type, item.content, attempt.seed * 1000 + sequence),
+        "shown": shuffle_for_display(item.type, item.content,
+                                     display_seed(attempt.display_seed, item.id)),
         "time_limit": time_limit_for(item, attempt.extra_time), "status": "pending",
         "served_at": now + timedelta(seconds=pause if responses else 0),
         "response": None, "score": None, "answered_at": None, "time_taken": None,
@@ -724,8 +727,19 @@ def expected_response(item_type: str, content: dict) -> Any:
     return [accepted[0] for accepted in question["answers"]]
 
 
+def _bank_index(order: list | None, position: int | None) -> int | None:
+    """The bank's index of the option shown at ``position`` (rules.scoring.shuffle_for_display);
+    rows served before options were shuffled have no order: shown in bank order."""
+    if position is None or order is None:
+        return position
+    return order[position] if position < len(order) else None
+
+
 def parse_answer(shown: dict, form: Any) -> Any:
-    """Turn the item form into the response format of FORMAT.md (never raises)."""
+    """Turn the item form into the response format of FORMAT.md (never raises).
+
+    Options are sent by the position they were shown at and stored as the bank's index, so
+    the response is scored against the key as served and a replay rescores it the same."""
     item_type = shown.get("type")
 
     def index(name: str) -> int | None:
@@ -739,11 +753,13 @@ def parse_answer(shown: dict, form: Any) -> Any:
         return values
 
     if item_type == "mcq":
-        return index("choice")
+        return _bank_index(shown.get("order"), index("choice"))
     if item_type == "gap_free":
         return gaps(shown.get("gaps", 0))
     if item_type == "gap_dropdown":
-        return gaps(shown.get("gaps", 0), as_index=True)
+        orders = shown.get("orders") or []
+        return [_bank_index(orders[i] if i < len(orders) else None, position)
+                for i, position in enumerate(gaps(shown.get("gaps", 0), as_index=True))]
     if item_type == "word_bank":
         return gaps(shown.get("gaps", 0))
     if item_type == "word_order":
@@ -754,7 +770,7 @@ def parse_answer(shown: dict, form: Any) -> Any:
     if item_type == "listening":
         question = shown.get("question") or {}
         if question.get("kind") == "mcq":
-            return index("choice")
+            return _bank_index(question.get("order"), index("choice"))
         return gaps(question.get("gaps", 0))
     return None
 
