@@ -127,6 +127,7 @@ def _item_context(attempt: WrittenAttempt, response: WrittenResponse, position: 
         "section_length": services._section_length(attempt),  # noqa: SLF001
         "section_number": response.section + 1,
         "sections": services._section_count(attempt),  # noqa: SLF001
+        "restarts_left": services.restarts_left(attempt),
     }
 
 
@@ -233,10 +234,12 @@ def incident(attempt_id: int):
     message = ("Incident enregistré : la section recommence avec de nouvelles questions. "
                "Vos réponses précédentes sont conservées pour le jury.")
     left = services.restarts_left(attempt)
-    if left is not None:
-        message += (f" Vous pouvez encore signaler {left} incident{'s' if left > 1 else ''} dans cette section ; au-delà, "
-                    "le test sera suspendu et votre centre prévenu." if left else
-                    " Un nouvel incident dans cette section suspendra le test : votre centre "
+    if left:
+        plural = "s" if left > 1 else ""
+        message += (f" Vous pouvez encore signaler {left} incident{plural} dans cette section ; "
+                    "au-delà, le test sera suspendu et votre centre prévenu.")
+    elif left == 0:
+        message += (" Un nouvel incident dans cette section suspendra le test : votre centre "
                     "sera prévenu et décidera de la suite.")
     if not is_htmx():
         flash(message, "info")

@@ -106,6 +106,9 @@ def test_five_incidents_in_a_row_on_the_smallest_bank_never_error(
         html = fragment.get_data(as_text=True)
         assert "<html" not in html and "la section recommence" in html
         assert "Question" in html and warning in html
+    # Before the third incident, the button's confirmation says the test will be suspended.
+    assert "déjà été relancée deux fois" in second.get_data(as_text=True)
+    assert "déjà été relancée deux fois" not in first.get_data(as_text=True)
     # The third suspends the attempt: no item, a page that says what happens next.
     suspended_url = f"/ecrit/tentative/{candidate.attempt_id}/suspendu"
     assert third.headers["HX-Redirect"] == suspended_url
