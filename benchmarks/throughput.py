@@ -84,6 +84,9 @@ def bench_config(url: str):  # noqa: ANN201
     cfg.SECRET_KEY = BENCH_SECRET
     cfg.UPLOAD_DIR = BENCH_DIR / "uploads"
     cfg.MAIL_SERVER = ""
+    # The virtual candidates answer at machine speed: without this, every answer after the
+    # first would arrive inside the 3-second get-ready pause and be refused (409).
+    cfg.WRITTEN_GET_READY_SECONDS = 0
     return cfg
 
 
@@ -131,7 +134,7 @@ def build_database(app, seed: int = 2026) -> dict:  # noqa: ANN001, C901, PLR091
     from cloe_portal.orals.models import OralAssessment, OralBooking, OralSlot
     from cloe_portal.orals.services import paris_to_utc
     from cloe_portal.rules.cefr import ORAL_CRITERIA, SECTION_ORDER, TARGET_LEVELS
-    from cloe_portal.rules.scoring import shuffle_for_display
+    from cloe_portal.rules.scoring import display_seed, shuffle_for_display
     from cloe_portal.sessions.models import ExamSession, Registration
     from cloe_portal.written import services as written
     from cloe_portal.written.models import IntegrityEvent, WrittenAttempt, WrittenResponse
@@ -255,7 +258,8 @@ def build_database(app, seed: int = 2026) -> dict:  # noqa: ANN001, C901, PLR091
             language = reg_of[r["id"]]["language"]
             att = dict(id=aid, candidate_id=r["candidate_id"], registration_id=r["id"],
                        mode="certification", language=language, target_level=r["target_level"],
-                       seed=rng.randrange(2**31 - 1), pool_snapshot=snapshots[language],
+                       seed=rng.randrange(2**31 - 1), display_seed=rng.randrange(2**31 - 1),
+                       pool_snapshot=snapshots[language],
                        excluded_item_ids=[], extra_time=False, status="in_progress",
                        current_section=0, current_round=0, identity_snapshot=None,
                        started_at=now)
@@ -265,7 +269,8 @@ def build_database(app, seed: int = 2026) -> dict:  # noqa: ANN001, C901, PLR091
                 attempt_id=aid, sequence=1, section=0, skill=SECTION_ORDER[0], round=0,
                 item_id=item.id, item_code=item.code, item_version=item.version,
                 item_difficulty=item.difficulty, item_type=item.type, content=item.content,
-                shown=shuffle_for_display(item.type, item.content, att["seed"] * 1000 + 1),
+                shown=shuffle_for_display(item.type, item.content,
+                                          display_seed(att["display_seed"], item.id)),
                 time_limit=written.time_limit_for(item, False), status="pending",
                 served_at=now, displays=1, audio_plays=0, submitted_by_timer=False))
             events.append(dict(attempt_id=aid, at=now, kind="started", sequence=None, details=None))

@@ -241,9 +241,10 @@ def practice_item(skill: str):
 
 
 def _shown(item: Item) -> dict:
-    from cloe_portal.rules.scoring import shuffle_for_display
+    """A practice item as this candidate sees it: options in the candidate's own order."""
+    from cloe_portal.rules.scoring import display_seed, shuffle_for_display
 
-    return shuffle_for_display(item.type, item.content, item.id)
+    return shuffle_for_display(item.type, item.content, display_seed(current_user.id, item.id))
 
 
 @bp.route("/entrainement/<skill>/<int:item_id>", methods=["POST"])

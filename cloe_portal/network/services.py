@@ -97,13 +97,16 @@ class HomeSummary:
     expiring: list = field(default_factory=list)
     expired: list = field(default_factory=list)
     partners: list = field(default_factory=list)
+    suspended_tests: list = field(default_factory=list)
 
 
 def home_summary(user: User) -> HomeSummary:
-    """Applications to audit / decide / list, pending accommodations, assessors expiring."""
+    """Applications to audit / decide / list, pending accommodations, assessors expiring,
+    written tests suspended after repeated incidents."""
     from cloe_portal.accommodations.services import queue
     from cloe_portal.applications.models import PartnerApplication
     from cloe_portal.assessors.services import expiry_watch
+    from cloe_portal.written.services import suspended_attempts
 
     apps = list(db.session.scalars(
         db.select(PartnerApplication)
@@ -121,4 +124,5 @@ def home_summary(user: User) -> HomeSummary:
         expiring=expiring,
         expired=expired,
         partners=followed_partners(user),
+        suspended_tests=suspended_attempts(user),
     )

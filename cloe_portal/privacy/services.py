@@ -181,18 +181,20 @@ def purge_registration(registration: Registration, pv: ProcesVerbal | None,
         photos.append({"id": photo.id, "kind": photo.kind, "sha256": photo.sha256,
                        "size_bytes": photo.size_bytes, "created_at": _jsonable(photo.created_at),
                        "file_found": found})
-    attempt = db.session.scalar(select(WrittenAttempt).where(
-        WrittenAttempt.registration_id == registration.id))
+    # Every attempt of the registration: one cancelled for force majeure is kept too.
+    attempts = list(db.session.scalars(select(WrittenAttempt).where(
+        WrittenAttempt.registration_id == registration.id).order_by(WrittenAttempt.id)))
     events_count, events_sha = 0, None
-    if attempt is not None:
+    if attempts:
+        ids = [attempt.id for attempt in attempts]
         events = list(db.session.scalars(select(IntegrityEvent).where(
-            IntegrityEvent.attempt_id == attempt.id).order_by(IntegrityEvent.id)))
+            IntegrityEvent.attempt_id.in_(ids)).order_by(IntegrityEvent.id)))
         events_count = len(events)
         if events:
             events_sha = _sha256(_canonical(integrity_log_json(events)))
-            db.session.execute(delete(IntegrityEvent).where(
-                IntegrityEvent.attempt_id == attempt.id))
-            db.session.expire(attempt, ["events"])
+            db.session.execute(delete(IntegrityEvent).where(IntegrityEvent.attempt_id.in_(ids)))
+            for attempt in attempts:
+                db.session.expire(attempt, ["events"])
     purge = EvidencePurge(registration_id=registration.id,
                           candidate_id=registration.candidate_id,
                           pv_id=pv.id if pv else None, purged_at=now, retention_days=days,

@@ -34,8 +34,14 @@ Method, and why:
   60 items, at no measurable cost in precision. Ties are broken by position in the
   pool, so a selection depends only on the inputs and on ``rng``.
 - **Earlier attempts.** Items a candidate saw in an earlier attempt (``exclude``) are
-  avoided while at least one other unused item remains, then allowed again; a
-  section only fails (``BankExhausted``) when every item of the pool was used in it.
+  avoided while at least one other unused item remains, then allowed again.
+- **Short pools.** Incident restarts draw a section again from items not yet used in
+  it; on a small bank (25–30 items per skill) the pool can run out. Given an
+  ``Exposure``, ``next_item`` then reuses an item instead of failing: never one already
+  served in the current round, and among the others the one served the fewest times to
+  this candidate, then the fewest times overall, then the closest to ``θ``, then the first
+  in the pool. No randomness there, so the replay finds the same item. Without an
+  ``Exposure`` a section fails (``BankExhausted``) when every item of the pool was used.
 - **Reproducibility** (SPEC §6, scores must be recomputable): everything is a pure
   function of its arguments and of the ``numpy.random.Generator`` it is given. Derive
   that generator with ``step_rng(attempt_seed, section, step)`` and store the seed, and
@@ -44,8 +50,8 @@ Method, and why:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -218,6 +224,32 @@ def select_next(
     return pool.ids[int(candidates[int(rng.integers(k))])]
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """How often items were served, to reuse the least exposed when a pool runs short."""
+
+    in_round: frozenset = frozenset()  # served in the current round: never twice in a round
+    to_candidate: Mapping[Hashable, int] = field(default_factory=dict)
+    overall: Mapping[Hashable, int] = field(default_factory=dict)
+
+
+def least_exposed(pool: ItemPool, theta: float, exposure: Exposure,
+                  skill: str | None = None) -> Hashable:
+    """Pick an item to serve again: fewest times to this candidate, then overall, then closest."""
+    best_key: tuple | None = None
+    best: Hashable = None
+    for position, item_id in enumerate(pool.ids):
+        if item_id in exposure.in_round:
+            continue
+        key = (exposure.to_candidate.get(item_id, 0), exposure.overall.get(item_id, 0),
+               abs(float(pool.b[position]) - float(theta)), position)
+        if best_key is None or key < best_key:
+            best_key, best = key, item_id
+    if best_key is None:
+        raise BankExhausted(skill, len(pool))
+    return best
+
+
 def next_item(
     pool: ItemPool,
     responses: Sequence[tuple[float, float]],
@@ -229,13 +261,23 @@ def next_item(
     top_k: int = TOP_K,
     opening_top_k: int = OPENING_TOP_K,
     prior_sd: float = PRIOR_SD,
+    reuse: Exposure | None = None,
 ) -> Hashable:
-    """Pick a section's next item from the responses so far (one CAT step)."""
+    """Pick a section's next item from the responses so far (one CAT step).
+
+    With ``reuse``, a pool with no unused item left serves its least exposed item again
+    (``least_exposed``) instead of raising ``BankExhausted``.
+    """
     theta, _ = estimate(responses, prior_mean, prior_sd)
     # Every candidate with the same target opens at the same θ: the first items are drawn
     # from a wider bin (one item narrower per answer) so they are not over-exposed.
     k = max(top_k, opening_top_k - len(responses))
-    return select_next(pool, theta, used_ids, rng, k, exclude, skill)
+    try:
+        return select_next(pool, theta, used_ids, rng, k, exclude, skill)
+    except BankExhausted:
+        if reuse is None:
+            raise
+        return least_exposed(pool, theta, reuse, skill)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ that come from a browser. Errors are returned in French because referents read t
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import re
@@ -439,12 +440,22 @@ def _score_gap_dropdown(content: dict, response: Any) -> float:
     return _share(hits, len(answers))
 
 
+def _word_matches(given: Any, word: Any) -> bool:
+    if _text_matches(given, [word]):
+        return True
+    # A punctuation token (the final "." of a sentence) normalises to nothing: compare it
+    # as written, or no answer could ever be right.
+    return (isinstance(given, str) and isinstance(word, str) and len(given) <= MAX_TEXT_LENGTH
+            and word.strip() != "" and not normalize_text(word)
+            and given.strip() == word.strip())
+
+
 def _score_word_order(content: dict, response: Any) -> float:
     words = content.get("words")
     given = _as_list(response)
     if given is None or not isinstance(words, list) or len(given) != len(words) or not words:
         return 0.0
-    ok = all(_text_matches(g, [w]) for g, w in zip(given, words, strict=True))
+    ok = all(_word_matches(g, w) for g, w in zip(given, words, strict=True))
     return 1.0 if ok else 0.0
 
 
@@ -526,22 +537,46 @@ def _gap_count(text: Any) -> int:
     return len(_gap_numbers(text)) if isinstance(text, str) else 0
 
 
+def _permutation(size: int, rng: random.Random) -> list[int]:
+    """A uniformly random order of ``range(size)``: where the key lands says nothing."""
+    order = list(range(size))
+    rng.shuffle(order)
+    return order
+
+
+def display_seed(attempt_seed: int, item_key: int) -> int:
+    """The seed of one item's display order in one attempt (or for one practising user)."""
+    digest = hashlib.sha256(f"{int(attempt_seed)}:{int(item_key)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
 def shuffle_for_display(item_type: str, content: dict, seed: int) -> dict:
-    """Return what the candidate is shown for an item: no keys, options shuffled by seed."""
+    """Return what the candidate is shown for an item: no keys, options shuffled by seed.
+
+    MCQ options (also a listening item's) and each drop-down's choices are shown in a
+    random order kept as ``order`` / ``orders``: position i shows the bank's option
+    ``order[i]``. The form sends the position shown, and ``written.services.parse_answer``
+    maps it back to the bank's index, so the key is unchanged. Ordering and word-bank items
+    are sent as the words themselves (or the sentence indexes)."""
     # Display order only, no security role: a seeded PRNG keeps a replay identical.
     rng = random.Random(seed)  # noqa: S311
     shown: dict[str, Any] = {"type": item_type, "prompt": content.get("prompt", "")}
     if item_type == "mcq":
         if content.get("text"):
             shown["text"] = content["text"]
-        shown["options"] = list(content.get("options", []))
+        options = list(content.get("options", []))
+        shown["order"] = _permutation(len(options), rng)
+        shown["options"] = [options[i] for i in shown["order"]]
     elif item_type == "gap_free":
         shown["text"] = content.get("text", "")
         shown["roots"] = list(content.get("roots", []))
         shown["gaps"] = _gap_count(content.get("text"))
     elif item_type == "gap_dropdown":
         shown["text"] = content.get("text", "")
-        shown["choices"] = [list(c) for c in content.get("choices", [])]
+        choices = [list(c) for c in content.get("choices", [])]
+        shown["orders"] = [_permutation(len(c), rng) for c in choices]
+        shown["choices"] = [[c[i] for i in order]
+                            for c, order in zip(choices, shown["orders"], strict=True)]
         shown["gaps"] = _gap_count(content.get("text"))
     elif item_type == "word_order":
         words = list(content.get("words", []))
@@ -562,7 +597,10 @@ def shuffle_for_display(item_type: str, content: dict, seed: int) -> dict:
         question = content.get("question") or {}
         kind = question.get("kind")
         if kind == "mcq":
-            shown["question"] = {"kind": "mcq", "options": list(question.get("options", []))}
+            options = list(question.get("options", []))
+            order = _permutation(len(options), rng)
+            shown["question"] = {"kind": "mcq", "options": [options[i] for i in order],
+                                 "order": order}
         else:
             shown["question"] = {
                 "kind": "gap",

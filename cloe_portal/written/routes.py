@@ -33,6 +33,7 @@ from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR
 from cloe_portal.sessions.models import Registration
 from cloe_portal.written import services
+from cloe_portal.written.forms import CancelAttemptForm, GrantRestartForm
 from cloe_portal.written.models import VERDICTS, WrittenAttempt, WrittenResponse
 
 bp = Blueprint("written", __name__, url_prefix="/ecrit")
@@ -134,7 +135,19 @@ def _item_context(attempt: WrittenAttempt, response: WrittenResponse, position: 
         "section_length": services._section_length(attempt),  # noqa: SLF001
         "section_number": response.section + 1,
         "sections": services._section_count(attempt),  # noqa: SLF001
+        "restarts_left": services.restarts_left(attempt),
     }
+
+
+def _go(target: str):  # noqa: ANN202
+    """Send the candidate to another page (htmx: HX-Redirect; otherwise 303)."""
+    return hx_redirect(target) if is_htmx() else redirect(target, 303)
+
+
+def _end_url(attempt: WrittenAttempt) -> str:
+    """Where a candidate goes when the attempt serves no item: suspended page or end page."""
+    endpoint = "written.suspended" if attempt.status == "suspended" else "written.done"
+    return url_for(endpoint, attempt_id=attempt.id)
 
 
 def _show_current(attempt: WrittenAttempt, message: str | None = None, level: str = "info",
@@ -146,12 +159,10 @@ def _show_current(attempt: WrittenAttempt, message: str | None = None, level: st
     except services.WrittenError as exc:
         db.session.commit()
         flash(str(exc), "error")
-        target = url_for("candidates.home")
-        return hx_redirect(target) if is_htmx() else redirect(target, 303)
+        return _go(url_for("candidates.home"))
     if response is None:
         db.session.commit()
-        target = url_for("written.done", attempt_id=attempt.id)
-        return hx_redirect(target) if is_htmx() else redirect(target, 303)
+        return _go(_end_url(attempt))
     # Rendered before the commit: after it every object is expired and the template would
     # reload the attempt, the response and the user (three more SELECTs per answer).
     page = page_or_fragment("written/take.html", "written/_item.html", http_status=status,
@@ -167,7 +178,7 @@ def take(attempt_id: int):
     """The current item of the attempt; a reload resumes exactly where the candidate was."""
     attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
     if attempt.status != "in_progress":
-        return redirect(url_for("written.done", attempt_id=attempt.id))
+        return redirect(_end_url(attempt))
     return _show_current(attempt)
 
 
@@ -192,11 +203,13 @@ def answer(attempt_id: int):
             # Another request of this candidate got there first: the general path says what.
     try:
         outcome = services.submit_form(attempt, int(sequence), request.form, by_timer=by_timer)
+    except services.AnswerTooEarly as exc:
+        # The same item stays on screen for the rest of its pause (not a new display).
+        return _show_current(attempt, str(exc), "warning", status=409, count_display=False)
     except services.NotCurrentItem as exc:
         db.session.commit()
         if attempt.status != "in_progress":
-            target = url_for("written.done", attempt_id=attempt.id)
-            return hx_redirect(target) if is_htmx() else redirect(target, 303)
+            return _go(_end_url(attempt))
         return _show_current(attempt, str(exc), "error", status=409, count_display=is_htmx())
     message = LATE_MESSAGE if outcome.kind == "late" else None
     if not is_htmx():
@@ -212,19 +225,44 @@ def answer(attempt_id: int):
 @bp.route("/tentative/<int:attempt_id>/incident", methods=["POST"])
 @role_required("candidate")
 def incident(attempt_id: int):
-    """Incident button: the current section restarts with new items (logged for the jury)."""
+    """Incident button: the current section restarts with new items (logged for the jury);
+    past the restarts allowed in a section, the test is suspended for the referent."""
     attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
+    sequence = request.form.get("sequence", "")
     try:
-        services.restart_section(attempt, current_user)
-    except services.WrittenError as exc:
-        flash(str(exc), "error")
+        outcome = services.report_incident(
+            attempt, current_user, int(sequence) if sequence.isdecimal() and len(sequence) < 7
+            else None)
+    except services.WrittenError:
+        db.session.rollback()
+        return _go(_end_url(attempt))  # the test is over: its end page says so
     db.session.commit()
+    if outcome == "suspended":
+        return _go(_end_url(attempt))
     message = ("Incident enregistré : la section recommence avec de nouvelles questions. "
                "Vos réponses précédentes sont conservées pour le jury.")
+    left = services.restarts_left(attempt)
+    if left:
+        plural = "s" if left > 1 else ""
+        message += (f" Vous pouvez encore signaler {left} incident{plural} dans cette section ; "
+                    "au-delà, le test sera suspendu et votre centre prévenu.")
+    elif left == 0:
+        message += (" Un nouvel incident dans cette section suspendra le test : votre centre "
+                    "sera prévenu et décidera de la suite.")
     if not is_htmx():
         flash(message, "info")
         return redirect(url_for("written.take", attempt_id=attempt.id), 303)
     return _show_current(attempt, message)
+
+
+@bp.route("/tentative/<int:attempt_id>/suspendu")
+@role_required("candidate")
+def suspended(attempt_id: int):
+    """The attempt waits for the referent's decision after repeated incidents."""
+    attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
+    if attempt.status != "suspended":
+        return redirect(url_for("written.take", attempt_id=attempt.id))
+    return render_template("written/suspended.html", attempt=attempt)
 
 
 @bp.route("/tentative/<int:attempt_id>/ecoute", methods=["POST"])
@@ -278,6 +316,8 @@ def done(attempt_id: int):
     attempt = load_or_404(WrittenAttempt, attempt_id, _own_attempt)
     if attempt.status == "in_progress":
         return redirect(url_for("written.take", attempt_id=attempt.id))
+    if attempt.status == "suspended":
+        return redirect(_end_url(attempt))
     booking_url = None
     if attempt.mode == "certification" and attempt.registration is not None:
         booking_url = optional_url("orals.candidate_booking",
@@ -304,7 +344,9 @@ def referent_attempts():
         if _referent_may_see_registration(current_user, r)
         and services.window_info(r).state == "closed"]
     return render_template("written/referent_list.html", attempts=attempts, waiting=waiting,
-                           window_info=services.window_info)
+                           window_info=services.window_info,
+                           suspended=services.suspended_attempts(current_user),
+                           section_labels=SKILL_LABELS_FR, skills=SECTION_ORDER)
 
 
 @bp.route("/referent/tentative/<int:attempt_id>", methods=["GET", "POST"])
@@ -322,12 +364,58 @@ def referent_attempt(attempt_id: int):
             db.session.commit()
             flash("Avis de surveillance enregistré.", "success")
         return redirect(url_for("written.referent_attempt", attempt_id=attempt.id), 303)
+    return _attempt_page(attempt)
+
+
+def _attempt_page(attempt: WrittenAttempt, grant: GrantRestartForm | None = None,
+                  cancel: CancelAttemptForm | None = None, status: int = 200):  # noqa: ANN202
     return render_template(
         "written/referent_attempt.html", attempt=attempt, verdicts=VERDICTS,
         photos=latest_photos_any(attempt.candidate, attempt.registration_id),
         levels=services.section_levels(attempt.section_scores), labels=SKILL_LABELS_FR,
         skills=SECTION_ORDER,
-    )
+        grant=grant or GrantRestartForm(prefix="grant", formdata=None),
+        cancel=cancel or CancelAttemptForm(prefix="cancel", formdata=None),
+        days_after_decision=services.DAYS_AFTER_DECISION,
+    ), status
+
+
+# A decision on a suspended test: (form class, form prefix, service call, message).
+DECISIONS = {
+    "relancer": (GrantRestartForm, "grant",
+                 lambda attempt, form: services.grant_restart(attempt, current_user,
+                                                              form.reason.data),
+                 "Relance accordée : le candidat peut reprendre son test. Il est prévenu par "
+                 "e-mail."),
+    "annuler": (CancelAttemptForm, "cancel",
+                lambda attempt, form: services.cancel_for_force_majeure(
+                    attempt, current_user, form.reason.data, form.extension_days.data or 0),
+                "Test annulé pour force majeure : le candidat peut passer un nouveau test. Il "
+                "est prévenu par e-mail."),
+}
+
+
+@bp.route("/referent/tentative/<int:attempt_id>/<action>", methods=["POST"])
+@role_required("referent")
+def decide(attempt_id: int, action: str):
+    """Referent decision on a suspended test: grant a restart of the section (the candidate
+    goes on), or cancel it for force majeure (a new test allowed). Reason required."""
+    if action not in DECISIONS:
+        abort(404)
+    attempt = load_or_404(WrittenAttempt, attempt_id, _referent_may_see)
+    form_class, prefix, apply, done_message = DECISIONS[action]
+    form = form_class(prefix=prefix)
+    if not form.validate_on_submit():
+        return _attempt_page(attempt, **{prefix: form}, status=422)
+    try:
+        apply(attempt, form)
+    except services.WrittenError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for("written.referent_attempt", attempt_id=attempt.id), 303)
 
 
 @bp.route("/referent/inscription/<int:registration_id>/prolonger", methods=["POST"])

@@ -7,6 +7,9 @@ The server holds the clock. Timing rules (SPEC §6):
   3-second "get ready" pause after the previous item (``WRITTEN_GET_READY_SECONDS``).
   The grace (config, 3 s by default) covers the network latency of the answer sent by the
   browser when its countdown reaches zero;
+- the browser hides the item during the pause, so an answer arriving before ``served_at``
+  was not given to it: it is refused (``AnswerTooEarly``, HTTP 409) and not recorded. The
+  time taken counts from ``served_at``, the end of the pause;
 - the time limit is the item's ``time_limit`` or ``rules.scoring.default_time_limit``,
   ×4/3 rounded up with an approved extra-time accommodation; ``ITEM_TIME_LIMIT_OVERRIDE``
   (tests) replaces the final limit;
@@ -23,13 +26,15 @@ then new items are refused.
 
 Reproducibility: the attempt stores its seed, the item pools (ids and difficulties) as
 they were at start, the excluded items and the target level; each response stores the
-item as served. ``replay(attempt)`` recomputes the adaptive path and the section scores
+item as served and what was shown (options in the attempt's own order, from its
+``display_seed``; the response keeps the bank's index). ``replay(attempt)`` recomputes the adaptive path and the section scores
 from these alone.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -39,19 +44,21 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import defer, make_transient_to_detached
+from sqlalchemy.orm import defer, joinedload, make_transient_to_detached
 
 from cloe_portal import clock
-from cloe_portal.accounts.models import User
+from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.audit.services import record
 from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
 from cloe_portal.rules import cat
-from cloe_portal.rules.cefr import SECTION_ORDER, sublevel_for_score
+from cloe_portal.rules.calendar import paris_date
+from cloe_portal.rules.cefr import SECTION_ORDER, SKILL_LABELS_FR, sublevel_for_score
 from cloe_portal.rules.scoring import (
     ITEM_TYPES,
     default_time_limit,
+    display_seed,
     scaled_time_limit,
     score_response,
     shuffle_for_display,
@@ -68,6 +75,11 @@ GET_READY_SECONDS = 3.0
 CLIENT_EVENTS = ("tab_hidden", "window_blur", "fullscreen_exit")
 MAX_CLIENT_EVENTS = 500  # per attempt: a runaway script must not fill the log
 STARTABLE_STATUSES = ("enrolled", "identity_done")
+# Incident button (SPEC §6): the candidate restarts a section at most this many times; the
+# next incident in that section suspends the attempt until a referent decides.
+MAX_CANDIDATE_RESTARTS = 2
+# After a referent's decision the written window stays open at least this many more days.
+DAYS_AFTER_DECISION = 7
 
 
 class WrittenError(Exception):
@@ -76,6 +88,10 @@ class WrittenError(Exception):
 
 class NotCurrentItem(WrittenError):
     """The answer is for an item that is not the current one."""
+
+
+class AnswerTooEarly(WrittenError):
+    """The answer arrived during the get-ready pause, before the item's clock started."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +139,9 @@ def extend_window(registration: Registration, actor: User, days: int, reason: st
 
 
 def attempt_for(registration: Registration) -> WrittenAttempt | None:
-    """The certification attempt of a registration, if started."""
+    """The live certification attempt of a registration, if started (a cancelled one is not)."""
     return db.session.scalars(
-        db.select(WrittenAttempt).where(WrittenAttempt.registration_id == registration.id)
+        db.select(WrittenAttempt).where(WrittenAttempt.active_registration_id == registration.id)
     ).first()
 
 
@@ -200,15 +216,17 @@ def create_certification_attempt(registration: Registration, identity_snapshot: 
                                  now: datetime) -> WrittenAttempt:
     """Freeze the pools, seed and settings of a new certification attempt (no checks)."""
     language = registration.session.language
-    snapshot = {}
-    for skill in SECTION_ORDER:
-        items = _pool_items(language, "certification", skill)
-        if len(items) < cat.SECTION_LENGTH:
-            raise WrittenError(
-                "Le test ne peut pas commencer : la banque de questions est incomplète pour "
-                "cette langue. Contactez votre organisme de formation."
-            )
-        snapshot[skill] = [[item.id, item.difficulty] for item in items]
+    pools = {skill: _pool_items(language, "certification", skill) for skill in SECTION_ORDER}
+    if any(len(items) < cat.SECTION_LENGTH for items in pools.values()):
+        raise WrittenError(
+            "Le test ne peut pas commencer : la banque de questions est incomplète pour "
+            "cette langue. Contactez votre organisme de formation."
+        )
+    served = _times_served([item.id for items in pools.values() for item in items])
+    # [id, difficulty, times served to all candidates so far]: the last is what a short
+    # pool reuses by (rules.cat.least_exposed), frozen here so that a replay agrees.
+    snapshot = {skill: [[item.id, item.difficulty, served.get(item.id, 0)] for item in items]
+                for skill, items in pools.items()}
     attempt = WrittenAttempt(
         candidate_id=registration.candidate_id,
         registration_id=registration.id,
@@ -226,6 +244,17 @@ def create_certification_attempt(registration: Registration, identity_snapshot: 
     db.session.flush()
     log_event(attempt, "started", now=now)
     return attempt
+
+
+def _times_served(item_ids: list[int]) -> dict[int, int]:
+    """How many times each item was served in certification tests (all candidates)."""
+    stmt = (
+        db.select(WrittenResponse.item_id, db.func.count(WrittenResponse.id))
+        .join(WrittenAttempt, WrittenAttempt.id == WrittenResponse.attempt_id)
+        .where(WrittenAttempt.mode == "certification", WrittenResponse.item_id.in_(item_ids))
+        .group_by(WrittenResponse.item_id)
+    )
+    return {item_id: count for item_id, count in db.session.execute(stmt)}
 
 
 def _items_seen_before(candidate_id: int) -> list[int]:
@@ -314,7 +343,10 @@ def _choose_item_id(attempt: WrittenAttempt, section: int, round_: int,
     """The item the engine serves next, from the attempt's frozen pool and its history.
 
     ``history`` is every response already served in the section (all rounds), in order.
-    Items of a discarded round stay used, so an incident restart draws new items.
+    Items of a discarded round stay used, so an incident restart draws new items; when none
+    is left, the least exposed is served again (``rules.cat.least_exposed``): this
+    candidate's count comes from ``history`` and the earlier attempts, the overall count
+    from the pool as frozen at start.
     """
     if attempt.mode == "demo":
         served = {r.item_id for r in history if r.round == round_}
@@ -328,11 +360,16 @@ def _choose_item_id(attempt: WrittenAttempt, section: int, round_: int,
     pairs = [(cat.difficulty_to_b(r.item_difficulty), score_of(r))
              for r in history if r.round == round_]
     rng = cat.step_rng(attempt.seed, section, len(history))
+    to_candidate = Counter(r.item_id for r in history)
+    to_candidate.update(attempt.excluded_item_ids or ())
+    reuse = cat.Exposure(in_round=frozenset(r.item_id for r in history if r.round == round_),
+                         to_candidate=to_candidate,
+                         overall={e[0]: e[2] for e in entries if len(e) > 2})
     # next_item widens the random bin for a section's first items (exposure control), as
     # measured by benchmarks/cat_simulation.py.
     return int(cat.next_item(pool, pairs, cat.start_theta(attempt.target_level),
                              {r.item_id for r in history}, rng,
-                             exclude=attempt.excluded_item_ids, skill=skill))
+                             exclude=attempt.excluded_item_ids, skill=skill, reuse=reuse))
 
 
 def _section_length(attempt: WrittenAttempt) -> int:
@@ -505,7 +542,8 @@ def _next_values(attempt: WrittenAttempt, responses: list[Any], section: int, no
         "round": attempt.current_round, "item_id": item.id, "item_code": item.code,
         "item_version": item.version, "item_difficulty": item.difficulty,
         "item_type": item.type, "content": item.content,
-        "shown": shuffle_for_display(item.type, item.content, attempt.seed * 1000 + sequence),
+        "shown": shuffle_for_display(item.type, item.content,
+                                     display_seed(attempt.display_seed, item.id)),
         "time_limit": time_limit_for(item, attempt.extra_time), "status": "pending",
         "served_at": now + timedelta(seconds=pause if responses else 0),
         "response": None, "score": None, "answered_at": None, "time_taken": None,
@@ -554,9 +592,9 @@ _SAVE_ANSWER = (
 def plan_answer(attempt: WrittenAttempt, sequence: int, form: Any,
                 now: datetime | None = None, by_timer: bool = False) -> AnswerStep | None:
     """The common case of an answer: the current item, answered, and the next item of the
-    same section. None for every other case (not the current item, already answered, end of
-    a section or of the test, window closed): the caller then uses ``submit_form`` and
-    ``current_item``, which handle them all."""
+    same section. None for every other case (not the current item, already answered, sent
+    during the get-ready pause, end of a section or of the test, window closed): the caller
+    then uses ``submit_form`` and ``current_item``, which handle them all."""
     now = now or clock.now()
     if attempt.status != "in_progress":
         return None
@@ -564,6 +602,8 @@ def plan_answer(attempt: WrittenAttempt, sequence: int, form: Any,
                 flush=False).one_or_none()
     if row is None or row.status != "pending" or row.answered_at is not None:
         return None
+    if now < row.served_at:
+        return None  # during the get-ready pause: the general path refuses it
     kind, answer = _answer_values(row, parse_answer(row.shown or {}, form), now, by_timer)
     rows = []
     for r in _core(_HISTORY, {"attempt_id": attempt.id}, flush=False):
@@ -641,6 +681,10 @@ def _record_answer(attempt: WrittenAttempt, response: WrittenResponse | None, an
                              "n'a pas été enregistrée. Voici la question en cours.")
     if response.answered_at is not None:
         return AnswerOutcome("duplicate", response)
+    if response.status == "pending" and now < response.served_at:
+        # The browser hides the item during the pause: an answer now was not given to it.
+        raise AnswerTooEarly("Réponse envoyée pendant les secondes de préparation : elle n'a "
+                             "pas été enregistrée. Répondez quand la question s'affiche.")
     kind, values = _answer_values(response, answer, now, by_timer)
     for column, value in values.items():
         setattr(response, column, value)
@@ -677,8 +721,19 @@ def expected_response(item_type: str, content: dict) -> Any:
     return [accepted[0] for accepted in question["answers"]]
 
 
+def _bank_index(order: list | None, position: int | None) -> int | None:
+    """The bank's index of the option shown at ``position`` (rules.scoring.shuffle_for_display);
+    rows served before options were shuffled have no order: shown in bank order."""
+    if position is None or order is None:
+        return position
+    return order[position] if position < len(order) else None
+
+
 def parse_answer(shown: dict, form: Any) -> Any:
-    """Turn the item form into the response format of FORMAT.md (never raises)."""
+    """Turn the item form into the response format of FORMAT.md (never raises).
+
+    Options are sent by the position they were shown at and stored as the bank's index, so
+    the response is scored against the key as served and a replay rescores it the same."""
     item_type = shown.get("type")
 
     def index(name: str) -> int | None:
@@ -692,11 +747,13 @@ def parse_answer(shown: dict, form: Any) -> Any:
         return values
 
     if item_type == "mcq":
-        return index("choice")
+        return _bank_index(shown.get("order"), index("choice"))
     if item_type == "gap_free":
         return gaps(shown.get("gaps", 0))
     if item_type == "gap_dropdown":
-        return gaps(shown.get("gaps", 0), as_index=True)
+        orders = shown.get("orders") or []
+        return [_bank_index(orders[i] if i < len(orders) else None, position)
+                for i, position in enumerate(gaps(shown.get("gaps", 0), as_index=True))]
     if item_type == "word_bank":
         return gaps(shown.get("gaps", 0))
     if item_type == "word_order":
@@ -707,7 +764,7 @@ def parse_answer(shown: dict, form: Any) -> Any:
     if item_type == "listening":
         question = shown.get("question") or {}
         if question.get("kind") == "mcq":
-            return index("choice")
+            return _bank_index(question.get("order"), index("choice"))
         return gaps(question.get("gaps", 0))
     return None
 
@@ -767,6 +824,18 @@ def restart_section(attempt: WrittenAttempt, actor: User, now: datetime | None =
     now = now or clock.now()
     if attempt.status != "in_progress":
         raise WrittenError("Le test est terminé.")
+    section, round_ = attempt.current_section, attempt.current_round
+    discarded = _discard_round(attempt, now)
+    log_event(attempt, "incident_restart", now=now,
+              details={"section": section, "round": round_, "discarded": discarded})
+    record(actor, "written.incident_restart", attempt,
+           details={"section": section, "discarded": discarded})
+    db.session.flush()
+    return discarded
+
+
+def _discard_round(attempt: WrittenAttempt, now: datetime) -> int:
+    """Discard the current round of the current section and open the next round."""
     discarded = 0
     for response in _responses(attempt):
         if (response.section == attempt.current_section
@@ -775,14 +844,177 @@ def restart_section(attempt: WrittenAttempt, actor: User, now: datetime | None =
                 _close_if_expired(response, now)
             response.status = "discarded"
             discarded += 1
-    log_event(attempt, "incident_restart", now=now,
-              details={"section": attempt.current_section, "round": attempt.current_round,
-                       "discarded": discarded})
     attempt.current_round += 1
-    record(actor, "written.incident_restart", attempt,
-           details={"section": attempt.current_section, "discarded": discarded})
-    db.session.flush()
     return discarded
+
+
+def restarts_left(attempt: WrittenAttempt) -> int | None:
+    """How many more times the candidate may restart the current section (None: no limit)."""
+    if attempt.mode != "certification":
+        return None  # the demo mini-test is not scored: it restarts as often as needed
+    return max(0, MAX_CANDIDATE_RESTARTS - attempt.current_round)
+
+
+def report_incident(attempt: WrittenAttempt, actor: User, sequence: int | None = None,
+                    now: datetime | None = None) -> str:
+    """Incident button: restart the section ("restarted"), or once the candidate has used
+    their restarts of this section, suspend the attempt for the referent ("suspended").
+
+    ``sequence`` is the item the candidate saw when pressing the button: when that item was
+    already discarded, the request repeats one that was handled (a double click) and changes
+    nothing."""
+    db.session.refresh(attempt, with_for_update=True)
+    if attempt.status == "suspended":
+        return "suspended"  # already waiting for the referent: nothing more to do
+    if attempt.status != "in_progress":
+        raise WrittenError("Le test est terminé.")
+    if sequence is not None and db.session.scalar(
+            db.select(WrittenResponse.status).where(WrittenResponse.attempt_id == attempt.id,
+                                                    WrittenResponse.sequence == sequence)
+    ) == "discarded":
+        return "restarted"
+    if restarts_left(attempt) == 0:
+        suspend(attempt, actor, now)
+        return "suspended"
+    restart_section(attempt, actor, now)
+    return "restarted"
+
+
+def suspend(attempt: WrittenAttempt, actor: User, now: datetime | None = None) -> None:
+    """Stop the attempt (no item served, no clock running) until a referent decides; the
+    current round is discarded (the incident voids it, whatever the decision)."""
+    now = now or clock.now()
+    section, incident = attempt.current_section, attempt.current_round + 1
+    discarded = _discard_round(attempt, now)
+    attempt.status = "suspended"
+    attempt.suspended_at = now
+    details = {"section": section, "incident": incident, "discarded": discarded}
+    log_event(attempt, "suspended", now=now, details=details)
+    record(actor, "written.suspended", attempt, details=details)
+    _notify_suspension(attempt, section, incident)
+    db.session.flush()
+
+
+def _require_suspended(attempt: WrittenAttempt, reason: str) -> str:
+    db.session.refresh(attempt, with_for_update=True)  # two referents deciding at once
+    if attempt.status != "suspended":
+        raise WrittenError("Ce test n'est pas suspendu : il n'y a pas de décision à prendre.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WrittenError("Indiquez le motif de la décision.")
+    return reason[:1000]
+
+
+def grant_restart(attempt: WrittenAttempt, actor: User, reason: str,
+                  now: datetime | None = None) -> None:
+    """Referent decision on a suspended attempt: the candidate goes on, the section restarts."""
+    reason = _require_suspended(attempt, reason)
+    now = now or clock.now()
+    attempt.status = "in_progress"
+    attempt.suspended_at = None
+    _keep_window_open(attempt.registration, actor, reason, now)
+    log_event(attempt, "restart_granted", now=now,
+              details={"section": attempt.current_section, "reason": reason})
+    record(actor, "written.restart_granted", attempt, reason=reason,
+           details={"section": attempt.current_section})
+    _notify_decision(attempt, "granted")
+    db.session.flush()
+
+
+def cancel_for_force_majeure(attempt: WrittenAttempt, actor: User, reason: str,
+                             extension_days: int = 0, now: datetime | None = None) -> None:
+    """Referent decision on a suspended attempt: cancel it (kept as history); the candidate
+    may start a new attempt of the same registration, inside a window kept open."""
+    reason = _require_suspended(attempt, reason)
+    now = now or clock.now()
+    attempt.status = "cancelled"
+    attempt.active_registration_id = None
+    registration = attempt.registration
+    if extension_days:
+        extend_window(registration, actor, extension_days, reason)
+    _keep_window_open(registration, actor, reason, now)
+    log_event(attempt, "cancelled", now=now, details={"reason": reason})
+    record(actor, "written.cancelled_force_majeure", attempt, reason=reason,
+           details={"registration_id": registration.id})
+    _notify_decision(attempt, "cancelled")
+    db.session.flush()
+
+
+def _keep_window_open(registration: Registration, actor: User, reason: str,
+                      now: datetime) -> None:
+    """Extend the written window so it stays open DAYS_AFTER_DECISION more Paris days."""
+    window = window_info(registration, now)
+    wanted = paris_date(now) + timedelta(days=DAYS_AFTER_DECISION)
+    missing = (wanted - paris_date(window.closes_at)).days
+    if missing > 0:
+        extend_window(registration, actor, missing, reason)
+
+
+def suspended_attempts(user: User) -> list[WrittenAttempt]:
+    """Suspended attempts waiting for this referent's decision (all, for the coordinator)."""
+    stmt = (
+        db.select(WrittenAttempt)
+        .join(Registration, Registration.id == WrittenAttempt.registration_id)
+        .where(WrittenAttempt.status == "suspended")
+        .options(joinedload(WrittenAttempt.candidate), joinedload(WrittenAttempt.registration)
+                 .joinedload(Registration.partner))
+        .order_by(WrittenAttempt.suspended_at, WrittenAttempt.id)
+    )
+    if user.role != "coordinator":
+        stmt = stmt.join(Organisation, Organisation.id == Registration.partner_id).where(
+            Organisation.referent_centre_id == user.organisation_id)
+    return list(db.session.scalars(stmt))
+
+
+def _centre_staff(registration: Registration) -> list[User]:
+    """The referents of the registration's centre (the coordinators when it has none)."""
+    centre_id = registration.partner.referent_centre_id
+    referents = list(db.session.scalars(
+        db.select(User).where(User.role == "referent", User.active.is_(True),
+                              User.organisation_id == centre_id).order_by(User.id)))
+    return referents or list(db.session.scalars(
+        db.select(User).where(User.role == "coordinator", User.active.is_(True))
+        .order_by(User.id)))
+
+
+def _partner_admins(registration: Registration) -> list[User]:
+    return list(db.session.scalars(
+        db.select(User).where(User.role == "partner", User.active.is_(True),
+                              User.organisation_id == registration.partner_id)
+        .order_by(User.id)))
+
+
+def _notify_suspension(attempt: WrittenAttempt, section: int, incident: int) -> None:
+    """Tell the partner's admins and the centre's referents that a test waits for them."""
+    from cloe_portal.notifications.mail import queue_email
+    from cloe_portal.results.services import absolute_url
+
+    registration = attempt.registration
+    context = {"candidate": attempt.candidate, "registration": registration,
+               "section": SKILL_LABELS_FR[SECTION_ORDER[section]], "incident": incident,
+               "link": absolute_url("written.referent_attempt", attempt_id=attempt.id)}
+    key = f"written-suspended:attempt-{attempt.id}:round-{attempt.current_round}"
+    for kind, people in (("referent", _centre_staff(registration)),
+                         ("partner", _partner_admins(registration))):
+        for person in people:
+            queue_email(person.email, "written_suspended", kind=f"written-suspended-{kind}",
+                        key=f"{key}:{kind}-{person.id}", recipient_id=person.id,
+                        to_partner=kind == "partner", **context)
+
+
+def _notify_decision(attempt: WrittenAttempt, decision: str) -> None:
+    """Tell the candidate what the referent decided, and how to go on."""
+    from cloe_portal.notifications.mail import queue_email
+    from cloe_portal.results.services import absolute_url
+
+    registration = attempt.registration
+    link = absolute_url("written.take" if decision == "granted" else "written.overview",
+                        **({"attempt_id": attempt.id} if decision == "granted" else {}))
+    queue_email(attempt.candidate.email, "written_decision", kind="written-decision",
+                key=f"written-decision:attempt-{attempt.id}:{decision}-{attempt.current_round}",
+                recipient_id=attempt.candidate_id, candidate=attempt.candidate,
+                decision=decision, link=link, window=window_info(registration),
+                section=SKILL_LABELS_FR[SECTION_ORDER[attempt.current_section]])
 
 
 # --- finishing and scores ----------------------------------------------------------------

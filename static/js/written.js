@@ -174,11 +174,14 @@
   });
   document.addEventListener("htmx:afterSwap", function () { serverRetries = 0; });
 
-  // A refused answer (409: not the current item) still shows the current item.
+  // A refused answer (409: not the current item, or sent during the get-ready pause) is a
+  // decision of the server, not a network error: show the fragment it sends (the current
+  // item, the rest of its pause, a short message) and never send that answer again.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 409) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+      serverRetries = 0;
     }
   });
 

@@ -8,6 +8,7 @@ from cloe_portal import clock
 from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto, PracticeAnswer
 from cloe_portal.extensions import db
 from cloe_portal.itembank.models import Item
+from cloe_portal.rules.scoring import display_seed, shuffle_for_display
 from tests.written.conftest import JPEG, PNG
 
 
@@ -129,8 +130,11 @@ def test_practice_shows_answer_and_explanation_and_counts_progress(client, login
         Item.pool == "practice", Item.language == "en", Item.skill == "vocabulary",
         Item.type == "mcq")).first()
     token = csrf("/candidat/entrainement")
-    response = client.post(f"/candidat/entrainement/vocabulary/{item.id}",
-                           data={"csrf_token": token, "choice": str(item.content["answer"])})
+    # The options are shown in this candidate's own order: the right one by its position.
+    shown = shuffle_for_display(item.type, item.content,
+                                display_seed(registration.candidate_id, item.id))
+    response = client.post(f"/candidat/entrainement/vocabulary/{item.id}", data={
+        "csrf_token": token, "choice": str(shown["order"].index(item.content["answer"]))})
     html = response.get_data(as_text=True)
     assert "Bonne réponse" in html and item.explanation[:30] in html
     answer = db.session.scalars(db.select(PracticeAnswer)).one()

@@ -215,3 +215,49 @@ def test_selection_is_fast_on_a_big_bank():
         cat.select_next(pool, 0.7, used, rng)
     per_call = (time.perf_counter() - start) / 200
     assert per_call < 0.005  # generous bound for slow CI machines; the benchmark measures µs
+
+
+# --- reuse when a section's pool runs short (incident restarts on a small bank) ----------
+
+
+def test_unused_items_come_first_even_when_reuse_is_allowed():
+    pool = _pool(n=12)
+    used = {f"voc-{i:03d}" for i in range(10)}
+    reuse = cat.Exposure(in_round=frozenset(), to_candidate={i: 1 for i in used}, overall={})
+    for seed in range(20):
+        item = cat.next_item(pool, [], 0.0, used, np.random.default_rng(seed), reuse=reuse)
+        assert item in {"voc-010", "voc-011"}
+
+
+def test_a_short_pool_reuses_the_least_exposed_item_instead_of_failing():
+    pool = _pool(n=12)
+    used = set(pool.ids)
+    # Served twice to this candidate (two discarded rounds) but one item only once.
+    to_candidate = {item: 2 for item in pool.ids} | {"voc-003": 1}
+    reuse = cat.Exposure(in_round=frozenset(), to_candidate=to_candidate, overall={})
+    assert cat.next_item(pool, [], 0.0, used, np.random.default_rng(0), reuse=reuse) == "voc-003"
+
+
+def test_reuse_ties_go_to_the_least_served_overall_then_the_closest_difficulty():
+    pool = _pool(n=12)
+    used = set(pool.ids)
+    overall = {item: 40 for item in pool.ids} | {"voc-001": 7, "voc-010": 7}
+    reuse = cat.Exposure(in_round=frozenset(), to_candidate={}, overall=overall)
+    # θ = 3 logits (score 80): voc-010 (difficulty 90.9) is closer than voc-001 (9.1).
+    assert cat.next_item(pool, [], 3.0, used, np.random.default_rng(0), reuse=reuse,
+                         prior_sd=0.01) == "voc-010"
+    reuse = cat.Exposure(in_round=frozenset(), to_candidate={}, overall={})
+    assert cat.least_exposed(pool, -8.0, reuse) == "voc-000"
+
+
+def test_reuse_is_deterministic_and_never_repeats_an_item_within_the_round():
+    pool = _pool(n=12)
+    used = set(pool.ids)
+    in_round = frozenset(f"voc-{i:03d}" for i in range(11))  # all but one in this round
+    reuse = cat.Exposure(in_round=in_round, to_candidate={}, overall={"voc-011": 99})
+    picks = {cat.next_item(pool, [], 0.0, used, np.random.default_rng(s), reuse=reuse)
+             for s in range(20)}
+    assert picks == {"voc-011"}
+    full = cat.Exposure(in_round=frozenset(pool.ids), to_candidate={}, overall={})
+    with pytest.raises(cat.BankExhausted):
+        cat.next_item(pool, [], 0.0, used, np.random.default_rng(0), reuse=full)

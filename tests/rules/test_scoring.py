@@ -298,6 +298,18 @@ def test_gap_scoring_handles_short_long_and_mixed_lists():
     assert scoring.score_response("gap_free", GAP_FREE, ("went", "saw")) == 1.0
 
 
+def test_word_order_with_a_punctuation_token_can_be_answered_right():
+    # The French, German, Spanish and Italian banks give the final "." as a word to place.
+    content = {"prompt": "p", "words": ["Je", "lui", "en", "ai", "parlé", "hier", "."]}
+    right = list(content["words"])
+    assert scoring.score_response("word_order", content, right) == 1.0
+    assert scoring.score_response("word_order", content, [*right[:-1], " . "]) == 1.0
+    wrong = ["Je", "en", "lui", "ai", "parlé", "hier", "."]
+    assert scoring.score_response("word_order", content, wrong) == 0.0
+    assert scoring.score_response("word_order", content, [*right[:-1], ""]) == 0.0
+    assert scoring.score_response("word_order", content, [*right[:-1], ","]) == 0.0
+
+
 def test_order_scoring_is_all_or_nothing():
     words = WORD_ORDER["words"]
     assert scoring.score_response("word_order", WORD_ORDER, words[:-1]) == 0.0
@@ -430,6 +442,47 @@ def test_listening_display_shows_audio_and_question_only():
     shown = scoring.shuffle_for_display("listening", LISTENING_MCQ, 0)
     assert shown["audio"] == "en-lis-001.ogg"
     assert shown["max_plays"] == 2
-    assert shown["question"] == {"kind": "mcq", "options": ["At eight", "At nine", "At ten"]}
+    question = shown["question"]
+    assert set(question) == {"kind", "options", "order"} and question["kind"] == "mcq"
+    options = LISTENING_MCQ["question"]["options"]
+    assert question["options"] == [options[i] for i in question["order"]]
     gap = scoring.shuffle_for_display("listening", LISTENING_GAP, 0)
     assert gap["question"] == {"kind": "gap", "text": "Call back on {0}.", "gaps": 1}
+
+
+def _orders(item_type, content, seeds, where=lambda shown: shown["order"]):
+    return {tuple(map(tuple, where(scoring.shuffle_for_display(item_type, content, seed))))
+            if item_type == "gap_dropdown" else
+            tuple(where(scoring.shuffle_for_display(item_type, content, seed)))
+            for seed in seeds}
+
+
+def test_mcq_options_are_shuffled_by_seed_and_their_order_kept():
+    orders = _orders("mcq", MCQ, range(200))
+    assert len(orders) == 24  # every order of 4 options happens, bank order included
+    for seed in range(20):
+        shown = scoring.shuffle_for_display("mcq", MCQ, seed)
+        assert shown["options"] == [MCQ["options"][i] for i in shown["order"]]
+        assert shown == scoring.shuffle_for_display("mcq", MCQ, seed)  # replayable
+    # Where the key is shown depends on the seed: "the answer is B" does not travel.
+    key_positions = {scoring.shuffle_for_display("mcq", MCQ, seed)["order"].index(MCQ["answer"])
+                     for seed in range(50)}
+    assert key_positions == {0, 1, 2, 3}
+
+
+def test_dropdown_choices_and_listening_options_are_shuffled_too():
+    orders = _orders("gap_dropdown", GAP_DROPDOWN, range(100), lambda shown: shown["orders"])
+    assert len(orders) == 2 * 6
+    shown = scoring.shuffle_for_display("gap_dropdown", GAP_DROPDOWN, 5)
+    for choices, order, bank in zip(shown["choices"], shown["orders"], GAP_DROPDOWN["choices"],
+                                    strict=True):
+        assert choices == [bank[i] for i in order]
+    assert len(_orders("listening", LISTENING_MCQ, range(50),
+                       lambda shown: shown["question"]["order"])) == 6
+
+
+def test_display_seed_mixes_the_attempt_and_the_item():
+    seed = scoring.display_seed(12345, 7)
+    assert seed == scoring.display_seed(12345, 7) and 0 <= seed < 2**63
+    assert len({scoring.display_seed(12345, item) for item in range(100)}) == 100
+    assert scoring.display_seed(12345, 7) != scoring.display_seed(12346, 7)

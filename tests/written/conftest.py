@@ -68,3 +68,36 @@ def correct_answer(response) -> object:
     from cloe_portal.written.services import expected_response
 
     return expected_response(response.item_type, response.content)
+
+
+def answer_form(response, answer: object = "right") -> dict:
+    """The item form a candidate sends to give ``answer`` (FORMAT.md response format, in the
+    bank's order; "right" for the key) to a served item, through the order it was shown in."""
+    from werkzeug.datastructures import MultiDict
+
+    if answer == "right":
+        answer = correct_answer(response)
+    shown = response.shown or {}
+    kind = response.item_type
+    form = MultiDict({"sequence": str(response.sequence)})
+    if kind == "listening":
+        shown = shown.get("question") or {}
+        kind = "mcq" if shown.get("kind") == "mcq" else "gap_free"
+    if answer is None:
+        return form
+
+    def position(order: list | None, index: int) -> int:
+        return order.index(index) if order else index
+
+    if kind == "mcq":
+        form["choice"] = str(position(shown.get("order"), answer))
+    elif kind == "gap_dropdown":
+        orders = shown.get("orders") or [None] * len(answer)
+        for i, value in enumerate(answer):
+            form[f"gap-{i}"] = str(position(orders[i], value))
+    elif kind in ("gap_free", "word_bank"):
+        for i, value in enumerate(answer):
+            form[f"gap-{i}"] = value
+    else:  # word_order, sentence_order: the first element is given
+        form.setlist("order", [str(v) for v in answer[1:]])
+    return form

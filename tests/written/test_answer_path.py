@@ -144,17 +144,9 @@ def test_answers_past_the_end_of_a_section_or_window_take_the_general_path(
 @pytest.mark.browser
 def test_a_server_error_on_an_answer_is_sent_again_by_the_browser(app, page, bank,
                                                                  make_registration):
-    from tests.conftest import browser_login
-    from tests.written.test_written_browser import _current, _fill, _wait_next
+    from tests.written.test_written_browser import _current, _fill, _wait_next, open_test
 
-    app.config.update(WRITTEN_GET_READY_SECONDS=0, ITEM_TIME_LIMIT_OVERRIDE=60)
-    registration = make_registration(ready=True)
-    attempt = services.start_certification(registration, registration.candidate)
-    db.session.commit()
-    attempt_id = attempt.id
-    browser_login(page, registration.candidate)
-    page.goto(f"/ecrit/tentative/{attempt_id}")
-    page.locator('[data-test-zone][data-js-ready="1"]').wait_for()
+    attempt_id = open_test(app, page, make_registration)
 
     failed = []
 

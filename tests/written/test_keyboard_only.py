@@ -12,6 +12,7 @@ from cloe_portal.extensions import db
 from cloe_portal.written import services
 from cloe_portal.written.models import WrittenAttempt, WrittenResponse
 from tests.conftest import browser_login
+from tests.written.conftest import answer_form
 
 pytestmark = pytest.mark.browser
 
@@ -47,15 +48,16 @@ def _answer_with_keyboard(page, response: WrittenResponse) -> None:
         page.wait_for_function("() => document.querySelector('[data-audio-box]')"
                                ".getAttribute('data-plays-done') !== null")
         kind = "mcq" if response.content["question"]["kind"] == "mcq" else "gap_free"
+    values = answer_form(response)  # options are shown in the attempt's own order
     if kind == "mcq":
-        _press_on(page, form.locator(f"#choice-{right}"), "Space")
+        _press_on(page, form.locator(f"#choice-{values['choice']}"), "Space")
     elif kind == "gap_free":
         for i, word in enumerate(right):
             form.locator(f"[name=gap-{i}]").focus()
             page.keyboard.type(word)
     elif kind in ("gap_dropdown", "word_bank"):
-        for i, value in enumerate(right):
-            _choose_with_arrows(page, form.locator(f"select[name=gap-{i}]"), str(value))
+        for i in range(len(right)):
+            _choose_with_arrows(page, form.locator(f"select[name=gap-{i}]"), values[f"gap-{i}"])
     elif kind in ("word_order", "sentence_order"):
         for value in right[1:]:
             _press_on(page, form.locator(f'[data-bank] button.chip[data-value="{value}"]').first,

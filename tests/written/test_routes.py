@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+from datetime import timedelta
 
 from cloe_portal.extensions import db
 from cloe_portal.written import services
@@ -98,6 +99,7 @@ def test_audio_endpoint_counts_plays_over_http(app, client, login, csrf, bank, m
     registration = make_registration(ready=True)
     attempt = services.start_certification(registration, registration.candidate)
     while (current := services.current_item(attempt)).skill != "listening":
+        frozen_clock.advance(timedelta(seconds=5))  # past the get-ready pause
         services.submit_answer(attempt, current.sequence, None)
     db.session.commit()
     login(registration.candidate)

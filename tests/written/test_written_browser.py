@@ -14,6 +14,7 @@ from cloe_portal.extensions import db
 from cloe_portal.written import services
 from cloe_portal.written.models import IntegrityEvent, WrittenAttempt, WrittenResponse
 from tests.conftest import assert_accessible, browser_login
+from tests.written.conftest import answer_form
 
 SHOTS = Path("/tmp/cloe-shots")
 
@@ -44,6 +45,8 @@ def _wait_next(page, sequence: int) -> None:
 def _fill(page, response: WrittenResponse, keyboard: bool = False) -> None:
     """Answer the shown item correctly through the widgets, without validating."""
     right = services.expected_response(response.item_type, response.content)
+    # Options are shown in the attempt's own order: the form values of the right answer.
+    values = answer_form(response)
     kind = response.item_type
     form = page.locator("[data-answer-form]")
     if kind == "listening":
@@ -53,16 +56,16 @@ def _fill(page, response: WrittenResponse, keyboard: bool = False) -> None:
         kind = "mcq" if response.content["question"]["kind"] == "mcq" else "gap_free"
     if kind == "mcq":
         if keyboard:
-            form.locator(f"#choice-{right}").focus()
+            form.locator(f"#choice-{values['choice']}").focus()
             page.keyboard.press("Space")
         else:
-            form.locator(f"label[for=choice-{right}]").click()
+            form.locator(f"label[for=choice-{values['choice']}]").click()
     elif kind == "gap_free":
         for i, word in enumerate(right):
             form.locator(f"[name=gap-{i}]").fill(word)
     elif kind in ("gap_dropdown", "word_bank"):
-        for i, value in enumerate(right):
-            form.locator(f"select[name=gap-{i}]").select_option(value=str(value))
+        for i in range(len(right)):
+            form.locator(f"select[name=gap-{i}]").select_option(value=values[f"gap-{i}"])
     elif kind in ("word_order", "sentence_order"):
         for value in right[1:]:
             chip = form.locator(f'[data-bank] button.chip[data-value="{value}"]').first
@@ -71,6 +74,19 @@ def _fill(page, response: WrittenResponse, keyboard: bool = False) -> None:
                 page.keyboard.press("Enter")
             else:
                 chip.click()
+
+
+def open_test(app, page, make_registration, pause: float = 0) -> int:
+    """A started certification test shown in the browser, its script ready; its id."""
+    app.config.update(WRITTEN_GET_READY_SECONDS=pause, ITEM_TIME_LIMIT_OVERRIDE=60)
+    registration = make_registration(ready=True)
+    attempt = services.start_certification(registration, registration.candidate)
+    db.session.commit()
+    attempt_id = attempt.id
+    browser_login(page, registration.candidate)
+    page.goto(f"/ecrit/tentative/{attempt_id}")
+    page.locator('[data-test-zone][data-js-ready="1"]').wait_for()
+    return attempt_id
 
 
 def _answer(page, attempt_id: int, keyboard: bool = False) -> WrittenResponse:
