@@ -1,0 +1,1 @@
+from tests.written.conftest import bank  # noqa: F401 - fixture
