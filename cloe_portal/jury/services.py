@@ -378,6 +378,23 @@ def signed_pvs(session: ExamSession) -> list[ProcesVerbal]:
         ProcesVerbal.session_id == session.id).order_by(ProcesVerbal.number)))
 
 
+def _check_still_matches(review: JuryReview) -> None:
+    """Refuse to publish a decision whose candidate file changed after it was taken (a grid
+    reopened, scores replaced): the levels published must be those of the file as it is."""
+    registration = review.registration
+    stale = registration.status not in QUEUE_STATUSES
+    if not stale and review.decision == "validated":
+        scores = _written_scores(registration)
+        outcome = _oral_outcome(registration)
+        stale = bool(completeness_problems(scores, outcome)) or (
+            review.levels != levels_json(compute_levels(scores, outcome.criteria), scores))
+    if stale:
+        raise JuryError(
+            f"La décision concernant {registration.candidate.full_name} ne correspond plus à son "
+            "dossier (grille rouverte ou résultats modifiés depuis) : reprenez-la avant de "
+            "signer le procès-verbal.")
+
+
 def sign_pv(actor: User, session: ExamSession, signer_name: str, confirmation: str) -> ProcesVerbal:
     """Sign the PV: freeze its decisions, publish results, store the PDF and its SHA-256."""
     from cloe_portal.results import services as results
@@ -390,6 +407,8 @@ def sign_pv(actor: User, session: ExamSession, signer_name: str, confirmation: s
     reviews = draft_reviews(session)
     if not reviews:
         raise JuryError("Aucune décision à consigner : le procès-verbal serait vide.")
+    for review in reviews:
+        _check_still_matches(review)
     number = (db.session.scalar(select(func.max(ProcesVerbal.number)).where(
         ProcesVerbal.session_id == session.id)) or 0) + 1
     now = clock.now()

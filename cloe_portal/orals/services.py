@@ -48,6 +48,7 @@ from cloe_portal.assessors.models import (
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 from cloe_portal.formatting import DAYS_FR, MONTHS_FR
+from cloe_portal.jury.models import JuryReview
 from cloe_portal.notifications.mail import queue_email
 from cloe_portal.orals.models import (
     ATTENDANCE,
@@ -959,6 +960,19 @@ def reopen_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str 
     return None
 
 
+def _withdraw_draft_decision(actor: User, registration: Registration, reason: str) -> None:
+    """A jury decision not yet in a signed PV was taken on the grid being reopened: withdraw
+    it, so that the PV never publishes levels the assessor is about to change."""
+    review = db.session.scalar(select(JuryReview).where(
+        JuryReview.registration_id == registration.id, JuryReview.pv_id.is_(None)))
+    if review is None:
+        return
+    record(actor, "jury.decision.withdrawn", registration, reason=reason, details={
+        "decision": review.decision, "levels": review.levels,
+        "decided_by_id": review.decided_by_id, "decided_at": review.decided_at.isoformat()})
+    db.session.delete(review)
+
+
 def reopen_assessment(actor: User, booking: OralBooking, reason: str) -> OralAssessment:
     """Give the grid back to its assessor until the end of the next working day.
 
@@ -978,6 +992,7 @@ def reopen_assessment(actor: User, booking: OralBooking, reason: str) -> OralAss
     registration = booking.registration
     if registration.status in ("oral_done", "awaiting_jury"):
         set_status(registration, "oral_booked", actor, reason=reason)
+    _withdraw_draft_decision(actor, registration, reason)
     record(actor, "oral.assessment.reopen", assessment, reason=reason, details={
         "was_validated": was_validated, "deadline": grid_deadline(booking).isoformat()})
     db.session.flush()

@@ -254,3 +254,53 @@ def test_queue_shows_the_oral_slot_from_start_to_end(make_ready, world, client, 
     row = page[page.index("<tbody>"):page.index("</tbody>")]
     assert "04/03/2026, 09:00 – 09:30" in row
     assert "à 09:30" not in row
+
+
+def test_a_grid_reopened_after_the_decision_withdraws_it_and_the_pv_publishes_the_new_grid(
+        app, make_ready, world, frozen_clock):
+    """The jury decided on a grid that the referent then reopens: the decision must not be
+    published with the old levels when the PV is signed."""
+    from cloe_portal.assessors.models import Accreditation
+    from cloe_portal.orals import services as orals
+    from cloe_portal.orals.models import OralBooking
+
+    frozen_clock(dt.datetime(2026, 3, 4, 10, tzinfo=dt.UTC))  # the oral ended at 10:30 Paris
+    reg = make_ready(target="B1", score=60, criterion="B1")
+    db.session.add(Accreditation(assessor_id=world.assessor.id, language="en",
+                                 status="accredited", validated_on=dt.date(2025, 1, 6),
+                                 valid_until=dt.date(2099, 12, 31)))
+    db.session.commit()
+    assert validate(world.referent, reg).levels["oral"] == "B1"
+
+    booking = db.session.scalar(select(OralBooking).where(OralBooking.registration_id == reg.id))
+    orals.reopen_assessment(world.referent, booking, "Critère mal saisi : interaction B2")
+    db.session.commit()
+    assert db.session.scalar(select(JuryReview).where(JuryReview.registration_id == reg.id)) is None
+    withdrawn = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "jury.decision.withdrawn")).one()
+    assert withdrawn.reason == "Critère mal saisi : interaction B2"
+    with pytest.raises(services.JuryError, match="Aucune décision"):
+        services.sign_pv(world.referent, reg.session, "Julien Moreau", "JE CERTIFIE")
+
+    orals.save_grid(world.assessor, booking, {c: "B2" for c in
+                                              ("range", "accuracy", "fluency", "pronunciation",
+                                               "interaction")}, None)
+    orals.validate_grid(world.assessor, booking)
+    db.session.commit()
+    assert validate(world.referent, reg).levels["oral"] != "B1"
+    services.sign_pv(world.referent, reg.session, "Julien Moreau", "JE CERTIFIE")
+    db.session.commit()
+    result = db.session.scalar(select(Result).where(Result.registration_id == reg.id))
+    assert result.levels["oral"] != "B1"
+
+
+def test_signing_refuses_a_decision_that_no_longer_matches_its_file(make_ready, world):
+    """Defence in depth: a draft decision whose candidate file changed since (levels or
+    status) is not published; the jury is asked to decide again."""
+    reg = make_ready(target="B1", score=60, criterion="B1")
+    review = validate(world.referent, reg)
+    review.levels = {**review.levels, "oral": "C2", "global": "C2"}  # stale or tampered
+    db.session.commit()
+    with pytest.raises(services.JuryError, match="ne correspond plus"):
+        services.sign_pv(world.referent, reg.session, "Julien Moreau", "JE CERTIFIE")
+    assert db.session.scalar(select(Result).where(Result.registration_id == reg.id)) is None
