@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from cloe_portal import clock
-from cloe_portal.accounts.models import User
+from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.assessors.models import Accreditation
 from cloe_portal.audit.services import history
 from cloe_portal.core.access import load_or_404, role_required
@@ -29,8 +29,19 @@ from cloe_portal.sessions.models import Registration
 register_nav(("coordinator", "referent"), "Oraux", "orals.referent_list", order=45)
 
 
-def _staff(user, _obj) -> bool:
-    return user.role in ("referent", "coordinator")
+def _staff(user, registration: Registration) -> bool:  # noqa: ANN001
+    """The coordinator follows every oral; a referent those of its centre's partners."""
+    return user.role == "coordinator" or (
+        user.role == "referent" and registration.partner.referent_centre_id == user.organisation_id)
+
+
+def _centre_scope(user) -> list:  # noqa: ANN001
+    """The list's filter: a referent sees the orals of the partners its centre follows."""
+    if user.role == "coordinator":
+        return []
+    partners = db.select(Organisation.id).where(
+        Organisation.referent_centre_id == user.organisation_id)
+    return [Registration.partner_id.in_(partners)]
 
 
 @bp.route("/referent/oraux")
@@ -45,8 +56,10 @@ def referent_list():
                  joinedload(OralBooking.registration).joinedload(Registration.candidate),
                  joinedload(OralBooking.registration).joinedload(Registration.partner),
                  joinedload(OralBooking.assessment))
+        .join(Registration, OralBooking.registration_id == Registration.id)
         .where(OralSlot.starts_at >= since,
-               OralBooking.status.in_(("booked", "late_cancelled")))
+               OralBooking.status.in_(("booked", "late_cancelled")),
+               *_centre_scope(current_user))
         .order_by(OralSlot.starts_at)
         .limit(500)
     ))

@@ -35,10 +35,14 @@ def make_assessor(make_user) -> Callable:
 
 @pytest.fixture
 def make_registration(make_user, make_org) -> Callable:
+    centre = []  # one CEL follows the partners made here (its referents see their orals)
+
     def make(language="en", status="written_done", written_date=dt.date(2026, 3, 2),
              written_done_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=UTC), partner=None,
              candidate=None, target_level="B1", domain=None):
-        partner = partner or make_org("partner")
+        if partner is None:
+            centre[:] = centre or [make_org("cel", name="CEL des oraux")]
+            partner = make_org("partner", referent_centre=centre[0])
         candidate = candidate or make_user("candidate", org=partner)
         session = ExamSession(partner_id=partner.id, name="Session test", language=language,
                               domain=domain, written_date=written_date)

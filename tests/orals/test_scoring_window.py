@@ -168,7 +168,7 @@ def test_after_the_deadline_only_a_referents_reopening_lets_the_assessor_finish(
     assert "Enregistrer la présence" not in page
 
     # The referent sees the late grid and reopens it, with a reason.
-    referent = make_user("referent")
+    referent = make_user("referent", org=booking.registration.partner.referent_centre)
     client.post("/logout")
     login(referent)
     manage = f"/referent/oraux/inscription/{booking.registration_id}"

@@ -242,7 +242,7 @@ def test_referent_reopens_a_grid_with_a_reason(world, client, login, make_user, 
                        REPORT)
     services.validate_grid(assessor, booking)
     db.session.commit()
-    referent = make_user("referent")
+    referent = make_user("referent", org=booking.registration.partner.referent_centre)
     login(referent)
     url = f"/referent/oraux/inscription/{booking.registration_id}/rouvrir"
     assert client.post(url, data={"reopen-reason": ""}).status_code == 422
@@ -287,7 +287,7 @@ def test_referent_sees_orals_whose_assessor_is_no_longer_accredited(
     db.session.scalars(db.select(Accreditation).where(
         Accreditation.assessor_id == expiring.id)).one().valid_until = dt.date(2026, 3, 9)
     db.session.commit()
-    login(make_user("referent"))
+    login(make_user("referent", org=flagged_reg.partner.referent_centre))
     page = client.get("/referent/oraux").get_data(as_text=True)
     assert "1 oral à réattribuer" in page
     warning = page.split('role="alert"')[1].split("</div>")[0]
