@@ -115,6 +115,7 @@ def _manage_context(registration: Registration, **forms):
         registration=registration, current=current, bookings=bookings, outcome=outcome,
         locked=current is not None and services.is_locked(current),
         reassign=reassign,
+        can_reassign=current is not None and services.reassign_blocker(current, now) is None,
         force=forms.get("force") or ForceMajeureForm(prefix="fm"),
         reopen=forms.get("reopen") or ReasonForm(prefix="reopen"),
         can_force=registration.status == "oral_booked"

@@ -867,12 +867,23 @@ def reassign_candidates(booking: OralBooking) -> list[User]:
     return [u for u in users if u.id not in busy]
 
 
-def reassign_booking(actor: User, booking: OralBooking, assessor: User, reason: str) -> OralBooking:
-    """Move a booked oral to another accredited assessor at the same time; tell the candidate."""
+def reassign_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str | None:
+    """Why a booked oral cannot go to another assessor now (None when it can)."""
     if booking.status != "booked" or booking.assessment is not None and (
         booking.assessment.validated_at is not None
     ):
-        raise OralError("Seul un oral réservé et non évalué peut être réattribué.")
+        return "Seul un oral réservé et non évalué peut être réattribué."
+    if (now or clock.now()) >= booking.slot.ends_at:
+        return ("Le créneau de cet oral est passé : il ne peut plus être confié à un autre "
+                "évaluateur. Rouvrez la grille ou accordez une force majeure.")
+    return None
+
+
+def reassign_booking(actor: User, booking: OralBooking, assessor: User, reason: str) -> OralBooking:
+    """Move a booked oral to another accredited assessor at the same time; tell the candidate."""
+    blocker = reassign_blocker(booking)
+    if blocker:
+        raise OralError(blocker)
     if assessor not in reassign_candidates(booking):
         raise OralError("Cet évaluateur n'est pas habilité dans cette langue ou n'est pas libre.")
     old = booking.slot

@@ -43,3 +43,26 @@ def test_referents_see_only_the_orals_of_their_centres_partners(
     login(make_user("coordinator", org=nantes), test_client=coordinator)
     listing = coordinator.get("/referent/oraux").get_data(as_text=True)
     assert ours.candidate.full_name in listing and theirs.candidate.full_name in listing
+
+
+def test_an_oral_that_is_over_is_not_offered_for_reassignment(
+        app, client, login, make_user, make_assessor, make_registration, make_slot, frozen_clock):
+    app.config["WTF_CSRF_ENABLED"] = False
+    frozen_clock(dt.datetime(2026, 3, 5, 9, tzinfo=UTC))
+    registration = make_registration("en")
+    first, other = make_assessor(("en",)), make_assessor(("en",))
+    start = dt.datetime(2026, 3, 10, 9, tzinfo=UTC)
+    booking = services.book_slot(registration.candidate, registration,
+                                 make_slot(first, start).id)
+    db.session.commit()
+    login(make_user("referent", org=registration.partner.referent_centre))
+    url = f"/referent/oraux/inscription/{registration.id}"
+    assert "Réattribuer à un autre évaluateur" in client.get(url).get_data(as_text=True)
+
+    frozen_clock(start + dt.timedelta(minutes=31))  # the slot has ended, no grid yet
+    assert "Réattribuer à un autre évaluateur" not in client.get(url).get_data(as_text=True)
+    response = client.post(f"{url}/reattribuer", data={"assessor_id": other.id,
+                                                        "reason": "Évaluateur malade"})
+    assert response.status_code in (303, 422)
+    db.session.expire_all()
+    assert db.session.get(type(booking), booking.id).slot.assessor_id == first.id
