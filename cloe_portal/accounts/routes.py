@@ -23,6 +23,7 @@ from cloe_portal.accounts.tokens import read_password_token
 from cloe_portal.core.access import ANY_ROLE, public, role_required
 from cloe_portal.core.nav import home_endpoint
 from cloe_portal.extensions import db, limiter
+from cloe_portal.notifications.mail import deliver_after_response
 
 bp = Blueprint("accounts", __name__)
 
@@ -54,14 +55,18 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.LoginRefused as refused:
-            error = str(refused)
+            error = _(str(refused))
         else:
+            services.complete_login(user)
             session.clear()  # a fresh session on login (no fixation)
             login_user(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user.role)), 303)
     status = 401 if error else 200
-    return render_template("accounts/login.html", form=form, error=error), status
+    # A lock-out notice queued by this attempt leaves after the answer (no timing tell).
+    return deliver_after_response(
+        current_app.make_response((render_template("accounts/login.html", form=form, error=error),
+                                   status)))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -88,7 +93,8 @@ def forgot_password():
               "réinitialisation vient d'être envoyé."),
             "success",
         )
-        return redirect(url_for("accounts.login"), 303)
+        # The mail leaves once the answer is sent: its timing tells nothing either.
+        return deliver_after_response(redirect(url_for("accounts.login"), 303))
     return render_template("accounts/forgot.html", form=form)
 
 
