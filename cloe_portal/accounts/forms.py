@@ -63,3 +63,9 @@ class CreateUserForm(FlaskForm):
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)])
     last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)])
     role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS_FR.items()))
+
+
+class StaffAccountForm(FlaskForm):
+    """A referent's or the coordinator's action on someone's account: the reason is required."""
+
+    reason = StringField(_l("Motif"), validators=[DataRequired(REQUIRED), Length(max=1000)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -15,10 +13,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from cloe_portal.accounts import services
+from cloe_portal.accounts import services, user_sessions
+from cloe_portal.accounts.account_routes import bp as account_bp
 from cloe_portal.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from cloe_portal.accounts.login_flow import after_password, login_limit, safe_next
 from cloe_portal.accounts.tokens import read_password_token
 from cloe_portal.core.access import ANY_ROLE, public, role_required
 from cloe_portal.core.nav import home_endpoint
@@ -26,25 +26,12 @@ from cloe_portal.extensions import db, limiter
 from cloe_portal.notifications.mail import deliver_after_response
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+blueprints = [bp, account_bp]
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     """Show the login form and log the user in."""
     if current_user.is_authenticated:
@@ -57,13 +44,8 @@ def login():
         except services.LoginRefused as refused:
             error = _(str(refused))
         else:
-            services.complete_login(user)
-            session.clear()  # a fresh session on login (no fixation)
-            login_user(user)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user.role)), 303)
+            return after_password(user, safe_next(request.args.get("next")))
     status = 401 if error else 200
-    # A lock-out notice queued by this attempt leaves after the answer (no timing tell).
     return deliver_after_response(
         current_app.make_response((render_template("accounts/login.html", form=form, error=error),
                                    status)))
@@ -72,7 +54,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required(*ANY_ROLE)
 def logout():
-    """Log out and go back to the login page."""
+    """Log out: the server-side session ends, then the cookie."""
+    if current_user.login_session is not None:
+        user_sessions.revoke(current_user.login_session, "logout")
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
@@ -81,7 +66,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     """Ask for a reset link by email (same answer whether or not the account exists)."""
     form = ForgotPasswordForm()
@@ -104,12 +89,10 @@ def _password_page(token: str, purpose: str, title: str):  # noqa: ANN202
         return render_template("accounts/link_invalid.html", message=problem), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.set_password(user, form.password.data)  # every other session ends
         db.session.commit()
-        session.clear()
-        login_user(user)
         flash(_("Votre mot de passe est enregistré."), "success")
-        return redirect(url_for(home_endpoint(user.role)), 303)
+        return after_password(user, None)
     return render_template("accounts/set_password.html", form=form, title=title, user=user)
 
 
@@ -133,4 +116,4 @@ def set_language(code: str):
     """Switch the interface language (French by default, English available)."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")) or url_for("core.index"), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("core.index"), 303)

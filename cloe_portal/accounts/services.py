@@ -118,12 +118,42 @@ def create_user(
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password; old links and other sessions stop working."""
+    """Set a new password; old links and every open session stop working."""
+    from cloe_portal.accounts.user_sessions import revoke_all
+
     user.password_hash = hash_password(password)
     user.password_changed_at = clock.now()
     user.failed_logins = 0
     user.locked_until = None
+    revoke_all(user, "password")
     record(user, "account.password_set", user)
+
+
+def may_manage_account(actor: User, user: User) -> bool:
+    """Who may end someone's sessions or reset their second factor.
+
+    The coordinator: anyone but a coordinator; a referent: its centre's assessors, and the
+    admins and candidates of the partners its centre follows. Nobody acts on their own
+    account here (they have their account page)."""
+    from cloe_portal.partners.scope import may_see_partner, partner_filter
+    from cloe_portal.sessions.models import Registration
+
+    if user.id == actor.id or user.role == "coordinator":
+        return False
+    if actor.role == "coordinator":
+        return True
+    if actor.role != "referent" or actor.organisation_id is None:
+        return False
+    if user.role == "assessor":
+        return user.organisation_id == actor.organisation_id
+    if user.role == "partner":
+        return may_see_partner(actor, user.organisation_id)
+    if user.role == "candidate":
+        return db.session.scalar(
+            db.select(Registration.id).where(Registration.candidate_id == user.id,
+                                             partner_filter(actor, Registration.partner_id))
+            .limit(1)) is not None
+    return False
 
 
 def password_link(user: User, purpose: str) -> str:
