@@ -65,6 +65,17 @@ class CreateUserForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS_FR.items()))
 
 
+class CodeForm(FlaskForm):
+    """A second-factor code: 6 digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code de vérification"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
+                   "autocapitalize": "off"},
+    )
+
+
 class StaffAccountForm(FlaskForm):
     """A referent's or the coordinator's action on someone's account: the reason is required."""
 

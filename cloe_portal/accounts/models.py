@@ -91,6 +91,12 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped whenever the password changes: invalidates reset links and other sessions.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (TOTP, RFC 6238): the confirmed secret, the one being enrolled, and the
+    # last time step accepted (a code is good once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -104,6 +110,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     def get_id(self) -> str:
         """Flask-Login's id: the key of this user's server-side session (see user_sessions)."""
@@ -156,6 +166,18 @@ class UserSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} user={self.user_id} revoked={self.revoke_reason}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use second-factor recovery code, argon2-hashed like a password."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def normalise_email(email: str) -> str:

@@ -15,10 +15,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from cloe_portal.accounts import services, user_sessions
+from cloe_portal.accounts import second_factor, services, user_sessions
 from cloe_portal.accounts.account_routes import bp as account_bp
-from cloe_portal.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from cloe_portal.accounts.login_flow import after_password, login_limit, safe_next
+from cloe_portal.accounts.account_routes import enrolment_page
+from cloe_portal.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from cloe_portal.accounts.login_flow import (
+    after_password,
+    drop_pending,
+    finish_pending,
+    login_limit,
+    pending_user,
+    safe_next,
+)
 from cloe_portal.accounts.tokens import read_password_token
 from cloe_portal.core.access import ANY_ROLE, public, role_required
 from cloe_portal.core.nav import home_endpoint
@@ -33,7 +41,7 @@ blueprints = [bp, account_bp]
 @public
 @limiter.limit(login_limit, methods=["POST"])
 def login():
-    """Show the login form and log the user in."""
+    """Show the login form and check the password (then the second factor, if any)."""
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user.role)))
     form = LoginForm()
@@ -49,6 +57,50 @@ def login():
     return deliver_after_response(
         current_app.make_response((render_template("accounts/login.html", form=form, error=error),
                                    status)))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def login_code():
+    """Second step of a login: a code from the app, or a single-use recovery code."""
+    user = pending_user("code")
+    if user is None:
+        return redirect(url_for(".login"), 303)
+    if services.is_locked(user):
+        drop_pending()
+        flash(_(services.LOGIN_REFUSED), "error")
+        return redirect(url_for(".login"), 303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        used = second_factor.verify(user, form.code.data)
+        if used is not None:
+            target = finish_pending(user)
+            if used == "recovery":
+                flash(_("Code de secours utilisé : il ne servira plus. Il vous en reste %(n)s.",
+                        n=second_factor.recovery_codes_left(user)), "warning")
+            return redirect(target, 303)
+        services.register_failure(user)
+        db.session.commit()
+        if services.is_locked(user):
+            drop_pending()
+            flash(_("Trop de codes incorrects : le compte est temporairement verrouillé. "
+                    "Un e-mail vous a été envoyé."), "error")
+            return deliver_after_response(redirect(url_for(".login"), 303))
+        form.code.errors.append(_("Code incorrect."))
+    status = 422 if form.errors else 200
+    return render_template("accounts/login_code.html", form=form), status
+
+
+@bp.route("/login/double-authentification", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def login_enrol():
+    """Forced enrolment after the password (production referents and coordinators)."""
+    user = pending_user("enrol")
+    if user is None:
+        return redirect(url_for(".login"), 303)
+    return enrolment_page(user, pending=True)
 
 
 @bp.route("/logout", methods=["POST"])

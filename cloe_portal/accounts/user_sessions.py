@@ -3,8 +3,8 @@
 The cookie (Flask's signed session) holds a random key; the `user_session` row keeps only its
 SHA-256, so a database dump opens no session. A request is logged in only while that row is
 not revoked, has seen a request within SESSION_IDLE_MINUTES and is younger than
-SESSION_MAX_HOURS. Logout revokes the row; a password change, deactivation and a staff
-"end all sessions" revoke every row of the person, so a copied cookie dies
+SESSION_MAX_HOURS. Logout revokes the row; a password change, deactivation, a second-factor
+reset and a staff "end all sessions" revoke every row of the person, so a copied cookie dies
 with them.
 
 The check costs one indexed read per request (user and session in one query). `last_seen_at`
@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User, UserSession
+from cloe_portal.accounts.second_factor import required
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 
@@ -94,6 +95,8 @@ def load_user(key: str) -> User | None:
     ended = expiry(row, now)
     if ended is not None:  # over for good: moving a clock back must not revive it
         _write_apart(row, revoked_at=now, revoke_reason=ended)
+        return None
+    if required(user) and not user.totp_enabled:
         return None
     if now - clock.as_utc(row.last_seen_at) >= TOUCH_EVERY:
         _write_apart(row, last_seen_at=now)
