@@ -287,3 +287,11 @@ def test_login_records_where_the_session_comes_from(app, make_user, login, role)
         user.id, "10.1.2.3", "Firefox/140 test", None)
     assert PASSWORD not in repr(row.__dict__)
 
+
+def test_the_account_page_follows_the_language(client, make_user, login):
+    login(make_user("assessor"))
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, "/compte")})
+    page = client.get("/compte").get_data(as_text=True)
+    assert "My sessions" in page and "This session" in page
+    assert "Turn on two-factor authentication" in page
+    assert "Mes sessions" not in page
