@@ -393,18 +393,31 @@ def reset_attempts(app) -> None:  # noqa: ANN001
 
 
 def signed_sessions(app, user_ids: list[int]) -> dict[int, tuple[str, str]]:  # noqa: ANN001
-    """user id -> (session cookie value, form CSRF token), as after a real login."""
+    """user id -> (session cookie value, form CSRF token), as after a real login.
+
+    Each gets a server-side session row (what a login opens) whose key the cookie carries."""
     from flask import session
     from flask_login.utils import _create_identifier
     from flask_wtf.csrf import generate_csrf
 
+    from cloe_portal import clock
+    from cloe_portal.accounts.models import UserSession
+    from cloe_portal.accounts.user_sessions import key_hash, new_key
+    from cloe_portal.extensions import db
+
+    keys = {uid: new_key() for uid in user_ids}
+    with app.app_context(), db.engine.begin() as conn:
+        now = clock.now()
+        conn.execute(UserSession.__table__.insert(), [
+            {"key_hash": key_hash(key), "user_id": uid, "created_at": now, "last_seen_at": now,
+             "ip": "127.0.0.1", "user_agent": USER_AGENT} for uid, key in keys.items()])
     serializer = app.session_interface.get_signing_serializer(app)
     out = {}
     for uid in user_ids:
         with app.test_request_context("/", headers={"User-Agent": USER_AGENT},
                                       environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             raw = hashlib.sha1(os.urandom(32)).hexdigest()  # noqa: S324 - as Flask-WTF does
-            session.update({"_user_id": f"{uid}:0", "_fresh": True, "_id": _create_identifier(),
+            session.update({"_user_id": keys[uid], "_fresh": True, "_id": _create_identifier(),
                             "csrf_token": raw})
             token = generate_csrf()
             out[uid] = (serializer.dumps(dict(session)), token)

@@ -174,20 +174,16 @@ class _LazyNav:
 
 
 def _register_hooks(app: Flask) -> None:
+    from cloe_portal.accounts import user_sessions
     from cloe_portal.accounts.models import User
     from cloe_portal.democlock.services import refresh as refresh_demo_clock
     from cloe_portal.notifications.mail import deliver_after_request
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, stamp = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None:
-            return None
-        # A password change ends every other session.
-        return user if user.get_id() == session_id else None
+    def load_user(session_key: str) -> User | None:
+        # The cookie holds a server-side session key: logout, a password change,
+        # deactivation or "end all sessions" revoke it, and it expires (idle, absolute).
+        return user_sessions.load_user(session_key)
 
     def _fresh_request_state() -> None:
         # `g` outlives a request when the caller holds an app context (tests, CLI):

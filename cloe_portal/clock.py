@@ -25,7 +25,13 @@ def now() -> datetime:
 
 
 def real_now() -> datetime:
-    """The machine's time, whatever the demo clock says (to compute its offset)."""
+    """The time that really passes: the machine's (or the tests' frozen) time, without the
+    demo clock's offset. Security timers use it — session idle and lifetime, the second
+    factor's codes, lock-outs — so moving the demo clock forward neither logs everyone out
+    nor breaks the codes an authenticator app computes; the demo clock's offset is computed
+    from it too."""
+    if _override is not None:
+        return _override()
     return datetime.now(UTC)
 
 

@@ -63,3 +63,20 @@ class CreateUserForm(BaseForm):
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=120)])
     last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=120)])
     role = SelectField(_l("Rôle"), choices=list(ROLE_LABELS_FR.items()))
+
+
+class CodeForm(BaseForm):
+    """A second-factor code: 6 digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code de vérification"),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
+                   "autocapitalize": "off"},
+    )
+
+
+class StaffAccountForm(BaseForm):
+    """A referent's or the coordinator's action on someone's account: the reason is required."""
+
+    reason = StringField(_l("Motif"), validators=[DataRequired(REQUIRED), Length(max=1000)])

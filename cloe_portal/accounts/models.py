@@ -91,18 +91,47 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped whenever the password changes: invalidates reset links and other sessions.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (TOTP, RFC 6238): the confirmed secret, the one being enrolled, and the
+    # last time step accepted (a code is good once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     organisation: Mapped[Organisation | None] = relationship()
+
+    # The raw key of the login session this object was loaded with (or just opened): what
+    # Flask-Login keeps in the cookie. Never stored; the database keeps only its hash.
+    # Plain attributes (not annotated: declarative would try to map them).
+    session_key = None  # str | None
+    login_session = None  # UserSession | None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None
+
     def get_id(self) -> str:
-        """Session id: changes with the password so old sessions end after a reset."""
-        stamp = int(self.password_changed_at.timestamp() * 1e6) if self.password_changed_at else 0
-        return f"{self.id}:{stamp}"
+        """Flask-Login's id: the key of this user's server-side session (see user_sessions)."""
+        if not self.session_key:
+            raise RuntimeError("open a login session (user_sessions.open_session) before login_user")
+        return self.session_key
+
+    # Flask-Login's UserMixin compares get_id(): compare the person instead.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     @property
     def full_name(self) -> str:
@@ -117,6 +146,38 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One login: the cookie holds a random key, the server its SHA-256 (ASVS V3.3)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # logout, password, deactivated, ended_by_user, ended_by_staff, second_factor_reset, erased
+    revoke_reason: Mapped[str | None] = mapped_column(String(30))
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id} revoked={self.revoke_reason}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use second-factor recovery code, argon2-hashed like a password."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def normalise_email(email: str) -> str:

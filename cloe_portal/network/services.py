@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from cloe_portal import clock
 from cloe_portal.accounts.models import Organisation, User
 from cloe_portal.accounts.services import create_user, send_welcome
+from cloe_portal.accounts.user_sessions import revoke_all
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 
@@ -82,6 +83,8 @@ def set_active(actor: User, user: User, active: bool, reason: str) -> None:
     if not reason:
         raise NetworkError("Le motif est obligatoire.")
     user.active = active
+    if not active:  # every open session ends now, and stays ended if the account comes back
+        revoke_all(user, "deactivated")
     record(actor, "account.reactivated" if active else "account.deactivated", user, reason=reason)
     db.session.flush()
 

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template
+from flask import Response, current_app, g, has_request_context, render_template
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -240,3 +240,25 @@ def deliver_after_request() -> None:
     except Exception:  # noqa: BLE001 - a mail failure must never break the page
         log.exception("delivering queued email failed")
         db.session.rollback()
+
+
+def deliver_after_response(response: Response) -> Response:
+    """Deliver what this request queued only once `response` has been sent.
+
+    For public pages whose answer must not depend on whether an email went out (password
+    reset, lock-out notice): the SMTP dialogue would otherwise tell, by its delay, that an
+    account exists."""
+    ids = g.pop("outbox_ids", None)
+    if ids:
+        app = current_app._get_current_object()  # noqa: SLF001
+
+        def deliver_later() -> None:
+            with app.app_context():
+                try:
+                    deliver_ids(ids)
+                except Exception:  # noqa: BLE001 - the answer is gone; the outbox job retries
+                    log.exception("delivering queued email failed")
+                    db.session.rollback()
+
+        response.call_on_close(deliver_later)
+    return response

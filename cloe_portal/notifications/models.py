@@ -26,6 +26,7 @@ OUTBOX_STATUSES = {
 OUTBOX_KINDS = {
     "welcome": "Création de compte (première connexion)",
     "password-reset": "Réinitialisation du mot de passe",
+    "account-locked": "Compte verrouillé après plusieurs essais",
     "enrolment": "Inscription du candidat",
     "access-open": "Accès au test écrit ouvert",
     "window-closing": "Fin d'accès au test écrit proche (candidat)",

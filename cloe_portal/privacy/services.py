@@ -37,6 +37,7 @@ from sqlalchemy.orm import joinedload
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
+from cloe_portal.accounts.user_sessions import forget_sessions
 from cloe_portal.audit.models import AuditEntry
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
@@ -588,7 +589,8 @@ def erase_candidate(actor: User, candidate: User, reason: str,
     candidate.active = False
     candidate.last_login_at = None
     candidate.locked_until = None
-    candidate.password_changed_at = now  # ends any open session
+    candidate.password_changed_at = now  # old password links die
+    forget_sessions(candidate)  # open sessions end; their IP addresses and browsers go too
     erasure = CandidateErasure(candidate_id=candidate.id, erased_at=now, erased_by_id=actor.id,
                                reason=reason, summary=summary)
     db.session.add(erasure)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from cloe_portal.core.forms import BaseForm
 
-class GrantRestartForm(FlaskForm):
+
+class GrantRestartForm(BaseForm):
     """Let the candidate go on: the suspended section restarts."""
 
     reason = TextAreaField(_l("Motif"), validators=[

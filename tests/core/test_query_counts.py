@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cloe_portal.accounts.models import User
+from cloe_portal.accounts.user_sessions import open_session
 from cloe_portal.extensions import db
 from cloe_portal.written.models import WrittenAttempt
 
@@ -46,8 +48,10 @@ def _counts(app, bench, monkeypatch, count_queries, candidates: int, main: int) 
     counts = {}
     for role, paths in PAGES.items():
         client = app.test_client()
+        key = open_session(db.session.get(User, users[role]), "127.0.0.1", "query counts")
+        db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = f"{users[role]}:0"
+            session["_user_id"] = key  # what a login puts in the cookie
             session["_fresh"] = True
         for path in paths:
             url = path.format(attempt=attempt.id)

@@ -204,3 +204,25 @@ def test_a_trainer_books_tomorrow_moves_to_the_oral_and_the_assessor_scores_it(
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).status == "oral_done"
     assert db.session.get(OralBooking, booking.id).assessment.validated_at is not None
+
+
+def test_moving_the_demo_clock_keeps_sessions_and_authenticator_codes(demo_instance, client,
+                                                                      make_user, login):
+    """Security timers run on the real time: a trainer moving the clock by days neither logs
+    everyone out nor makes the codes of an authenticator app (real time) wrong."""
+    from tests.accounts.test_second_factor import code, code_step, enrol, password_step
+
+    assessor = make_user("assessor")
+    login(assessor)
+    secret, _codes = enrol(client, at=clock.real_now())
+    db.session.add(DemoClock(id=1, offset_seconds=3 * 86400.0, updated_at=clock.real_now()))
+    db.session.commit()
+    services.reset_cache()
+    page = client.get("/compte")
+    assert page.status_code == 200 and "Horloge de démonstration :" in page.get_data(as_text=True)
+    assert clock.now() - clock.real_now() > timedelta(days=2)
+
+    other = demo_instance.test_client()
+    assert password_step(other, assessor).status_code == 303
+    assert code_step(other, code(secret, clock.real_now(), steps=1)).status_code == 303
+    assert other.get("/compte").status_code == 200
