@@ -553,11 +553,12 @@ def display_seed(attempt_seed: int, item_key: int) -> int:
 def shuffle_for_display(item_type: str, content: dict, seed: int) -> dict:
     """Return what the candidate is shown for an item: no keys, options shuffled by seed.
 
-    MCQ options (also a listening item's) and each drop-down's choices are shown in a
-    random order kept as ``order`` / ``orders``: position i shows the bank's option
-    ``order[i]``. The form sends the position shown, and ``written.services.parse_answer``
-    maps it back to the bank's index, so the key is unchanged. Ordering and word-bank items
-    are sent as the words themselves (or the sentence indexes)."""
+    MCQ options (also a listening item's), each drop-down's choices and the sentences to
+    order are shown in a random order kept as ``order`` / ``orders``: position i shows the
+    bank's element ``order[i]``. The form sends the positions shown (a word to order is
+    sent by its position in ``words``), and ``written.services.parse_answer`` maps them back
+    to the response format of FORMAT.md, so the page says nothing of the key and the key is
+    unchanged. Word-bank gaps are sent as the words themselves."""
     # Display order only, no security role: a seeded PRNG keeps a replay identical.
     rng = random.Random(seed)  # noqa: S311
     shown: dict[str, Any] = {"type": item_type, "prompt": content.get("prompt", "")}
@@ -584,9 +585,9 @@ def shuffle_for_display(item_type: str, content: dict, seed: int) -> dict:
         shown["words"] = _shuffled_rest(words[1:], rng)
     elif item_type == "sentence_order":
         sentences = list(content.get("sentences", []))
-        order = _shuffled_rest(list(range(1, len(sentences))), rng)
-        shown["first"] = {"index": 0, "text": sentences[0]} if sentences else None
-        shown["sentences"] = [{"index": i, "text": sentences[i]} for i in order]
+        shown["first"] = sentences[0] if sentences else ""
+        shown["order"] = _shuffled_rest(list(range(1, len(sentences))), rng)
+        shown["sentences"] = [sentences[i] for i in shown["order"]]
     elif item_type == "word_bank":
         shown["text"] = content.get("text", "")
         shown["bank"] = _shuffled_rest(list(content.get("bank", [])), rng)

@@ -125,7 +125,7 @@ def _item_context(attempt: WrittenAttempt, response: WrittenResponse, position: 
     return {
         "attempt": attempt,
         "response": response,
-        "shown": response.shown,
+        "shown": services.current_shape(response.shown or {}),
         "remaining": services.remaining_seconds(response, now),
         "ready": services.ready_seconds(response, now),
         "elapsed": max(0.0, (now - attempt.started_at).total_seconds()),

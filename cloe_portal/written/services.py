@@ -26,9 +26,10 @@ then new items are refused.
 
 Reproducibility: the attempt stores its seed, the item pools (ids and difficulties) as
 they were at start, the excluded items and the target level; each response stores the
-item as served and what was shown (options in the attempt's own order, from its
-``display_seed``; the response keeps the bank's index). ``replay(attempt)`` recomputes the adaptive path and the section scores
-from these alone.
+item as served and what was shown (options and the elements to order in the attempt's own
+order, from its ``display_seed``; the form sends positions, the response keeps the bank's
+terms). ``replay(attempt)`` recomputes the adaptive path and the section scores from these
+alone.
 """
 
 from __future__ import annotations
@@ -729,16 +730,38 @@ def _bank_index(order: list | None, position: int | None) -> int | None:
     return order[position] if position < len(order) else None
 
 
+def current_shape(shown: dict) -> dict:
+    """What an item showed, in today's shape (rules.scoring.shuffle_for_display).
+
+    Sentence-order rows served before the chips carried positions kept each sentence with
+    its bank index; they get the ``order`` of the others, so they are shown and answered by
+    position like them. Their stored responses (bank indexes) need nothing."""
+    sentences = shown.get("sentences")
+    if (shown.get("type") != "sentence_order" or "order" in shown
+            or not isinstance(sentences, list)
+            or not all(isinstance(s, dict) for s in sentences)):
+        return shown
+    first = shown.get("first")
+    return {**shown, "first": first.get("text", "") if isinstance(first, dict) else "",
+            "order": [s.get("index") for s in sentences],
+            "sentences": [s.get("text", "") for s in sentences]}
+
+
 def parse_answer(shown: dict, form: Any) -> Any:
     """Turn the item form into the response format of FORMAT.md (never raises).
 
-    Options are sent by the position they were shown at and stored as the bank's index, so
+    Options and the elements to order are sent by the position they were shown at and
+    stored in the bank's terms (index, or the word), so the page says nothing of the key,
     the response is scored against the key as served and a replay rescores it the same."""
+    shown = current_shape(shown)
     item_type = shown.get("type")
 
     def index(name: str) -> int | None:
         value = (form.get(name) or "").strip()
         return int(value) if value.isdecimal() and len(value) < 4 else None
+
+    def positions(limit: int) -> list[int]:
+        return [int(v) for v in form.getlist("order")[:limit] if v.isdecimal() and len(v) < 3]
 
     def gaps(count: int, as_index: bool = False) -> list:
         values = []
@@ -757,10 +780,11 @@ def parse_answer(shown: dict, form: Any) -> Any:
     if item_type == "word_bank":
         return gaps(shown.get("gaps", 0))
     if item_type == "word_order":
-        return [shown.get("first", "")] + [w[:200] for w in form.getlist("order")[:50]]
+        words = shown.get("words") or []
+        return [shown.get("first", "")] + [words[p] if p < len(words) else None
+                                           for p in positions(50)]
     if item_type == "sentence_order":
-        order = [v for v in form.getlist("order")[:20] if v.isdecimal() and len(v) < 3]
-        return [0] + [int(v) for v in order]
+        return [0] + [_bank_index(shown.get("order"), p) for p in positions(20)]
     if item_type == "listening":
         question = shown.get("question") or {}
         if question.get("kind") == "mcq":

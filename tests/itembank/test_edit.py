@@ -325,13 +325,16 @@ def test_preview_is_a_fragment_without_the_key(client, referent, csrf):
     assert "/items/audio/en-lis-001.ogg" in html
 
 
-def test_preview_shuffles_word_order_but_gives_the_first_word(client, referent, csrf):
-    html = preview(
-        client, csrf, "word_order", prompt="Order.", words="Where\nis\nthe\nstation"
-    ).get_data(as_text=True)
-    assert "Premier mot : <strong>Where</strong>" in html
-    chips = re.findall(r"<li>(\w+)</li>", html)
-    assert sorted(chips) == ["is", "station", "the"] and chips != ["is", "the", "station"]
+@pytest.mark.parametrize(("item_type", "field", "given"), [
+    ("word_order", "words", "Premier mot"), ("sentence_order", "sentences", "Première phrase")])
+def test_preview_shuffles_an_ordering_item_but_gives_the_first_element(
+        client, referent, csrf, item_type, field, given):
+    elements = ["Where", "is", "the", "station"]
+    html = preview(client, csrf, item_type, prompt="Order.",
+                   **{field: "\n".join(elements)}).get_data(as_text=True)
+    assert f"{given} : <strong>Where</strong>" in html
+    shown = re.findall(r"<li>(\w+)</li>", html)
+    assert sorted(shown) == sorted(elements[1:]) and shown != elements[1:]
 
 
 def test_preview_needs_the_csrf_token(client, referent):

@@ -421,14 +421,14 @@ def test_two_word_rest_is_swapped_and_identical_words_are_unavoidable():
     assert scoring.shuffle_for_display("word_order", same, 1)["words"] == ["go", "go"]
 
 
-def test_sentence_order_keeps_first_sentence_and_shuffles_indexes():
+def test_sentence_order_keeps_first_sentence_and_shuffles_the_others():
     for seed in range(50):
         shown = scoring.shuffle_for_display("sentence_order", SENTENCE_ORDER, seed)
-        assert shown["first"] == {"index": 0, "text": "Dear Sir,"}
-        indexes = [s["index"] for s in shown["sentences"]]
-        assert sorted(indexes) == [1, 2, 3]
-        assert indexes != [1, 2, 3]
-        assert all(SENTENCE_ORDER["sentences"][s["index"]] == s["text"] for s in shown["sentences"])
+        assert shown["first"] == "Dear Sir,"
+        # Position i shows the bank's sentence order[i]; never the answer order.
+        assert sorted(shown["order"]) == [1, 2, 3]
+        assert shown["order"] != [1, 2, 3]
+        assert shown["sentences"] == [SENTENCE_ORDER["sentences"][i] for i in shown["order"]]
 
 
 def test_word_bank_is_shuffled_and_complete():

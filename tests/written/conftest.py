@@ -98,6 +98,22 @@ def answer_form(response, answer: object = "right") -> dict:
     elif kind in ("gap_free", "word_bank"):
         for i, value in enumerate(answer):
             form[f"gap-{i}"] = value
-    else:  # word_order, sentence_order: the first element is given
-        form.setlist("order", [str(v) for v in answer[1:]])
+    else:  # word_order, sentence_order: the first element is given, the others by position
+        form.setlist("order", [str(p) for p in order_positions(response, answer)])
     return form
+
+
+def order_positions(response, answer: list) -> list:
+    """The positions shown of the chips that give ``answer`` (FORMAT.md response format) to
+    a served ordering item, in the candidate's order (None for an element not shown)."""
+    from cloe_portal.written.services import current_shape
+
+    shown = current_shape(response.shown or {})
+    if response.item_type == "sentence_order":
+        order = shown.get("order") or []
+        return [order.index(i) if i in order else None for i in answer[1:]]
+    words, used = list(shown.get("words") or []), []
+    for word in answer[1:]:  # a word shown twice: either chip, each once
+        free = [p for p, w in enumerate(words) if w == word and p not in used]
+        used.append(free[0] if free else None)
+    return used

@@ -36,12 +36,17 @@ def _order(item: Item, seed: int) -> list[int]:
     return shuffle_for_display(item.type, item.content, display_seed(seed, item.id))["order"]
 
 
-def test_two_attempts_see_the_same_item_in_different_orders_and_both_score_right(
-        app, login, bank, make_registration, frozen_clock):
+def start_two_attempts(app, make_registration, frozen_clock) -> tuple[list, list]:
+    """Two candidates' certification attempts started on the test day, without the pause."""
     frozen_clock(START)
     app.config["WRITTEN_GET_READY_SECONDS"] = 0
     registrations = [make_registration(written_date=TEST_DAY, ready=True) for _ in range(2)]
-    attempts = [services.start_certification(r, r.candidate) for r in registrations]
+    return registrations, [services.start_certification(r, r.candidate) for r in registrations]
+
+
+def test_two_attempts_see_the_same_item_in_different_orders_and_both_score_right(
+        app, login, bank, make_registration, frozen_clock):
+    registrations, attempts = start_two_attempts(app, make_registration, frozen_clock)
     cat_seed, item = _first_mcq_seed(attempts[0])
     # Same adaptive path (same first item); display seeds that order its options differently.
     other = next(s for s in range(2, 500) if _order(item, s) != _order(item, 1))

@@ -59,8 +59,8 @@ def _answer_with_keyboard(page, response: WrittenResponse) -> None:
         for i in range(len(right)):
             _choose_with_arrows(page, form.locator(f"select[name=gap-{i}]"), values[f"gap-{i}"])
     elif kind in ("word_order", "sentence_order"):
-        for value in right[1:]:
-            _press_on(page, form.locator(f'[data-bank] button.chip[data-value="{value}"]').first,
+        for value in values.getlist("order"):  # the positions shown of the right chips
+            _press_on(page, form.locator(f'[data-bank] button.chip[data-value="{value}"]'),
                       "Enter")
     _press_on(page, page.locator("[data-submit]"), "Enter")
 

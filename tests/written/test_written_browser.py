@@ -67,8 +67,9 @@ def _fill(page, response: WrittenResponse, keyboard: bool = False) -> None:
         for i in range(len(right)):
             form.locator(f"select[name=gap-{i}]").select_option(value=values[f"gap-{i}"])
     elif kind in ("word_order", "sentence_order"):
-        for value in right[1:]:
-            chip = form.locator(f'[data-bank] button.chip[data-value="{value}"]').first
+        # Each chip carries the position it is shown at: the right ones, in the right order.
+        for value in values.getlist("order"):
+            chip = form.locator(f'[data-bank] button.chip[data-value="{value}"]')
             if keyboard:
                 chip.focus()
                 page.keyboard.press("Enter")
