@@ -104,7 +104,9 @@ def test_the_page_keeps_the_item_after_a_409_and_does_not_resend(app, page, bank
     from tests.conftest import assert_accessible
     from tests.written.test_written_browser import _current, _fill, _wait_next, open_test
 
-    attempt_id = open_test(app, page, make_registration, pause=3)
+    # A long pause, so that a busy machine (CI runs two suites side by side) cannot let it
+    # end before the refused answer and its message are checked.
+    attempt_id = open_test(app, page, make_registration, pause=8)
 
     sent = []
 
@@ -120,6 +122,7 @@ def test_the_page_keeps_the_item_after_a_409_and_does_not_resend(app, page, bank
 
     page.route("**/reponse", skip_the_pause_once)
     first = _current(attempt_id)
+    page.locator("[data-answer-form]").wait_for(state="visible", timeout=15_000)
     _fill(page, first)
     page.locator("[data-submit]").click()
     _wait_next(page, first.sequence)
@@ -136,7 +139,7 @@ def test_the_page_keeps_the_item_after_a_409_and_does_not_resend(app, page, bank
     assert len(sent) == 2  # the refused answer is not sent again by the page
     assert _current(attempt_id).answered_at is None
 
-    page.locator("[data-answer-form]").wait_for(state="visible", timeout=5000)
+    page.locator("[data-answer-form]").wait_for(state="visible", timeout=15_000)
     _fill(page, second)
     page.locator("[data-submit]").click()
     _wait_next(page, second.sequence)
