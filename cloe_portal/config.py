@@ -165,5 +165,9 @@ class TestConfig(Config):
         self.MAIL_SERVER = ""
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.DEMO_CLOCK = False  # a test turns it on; the frozen clock is the tests' own
+        # Tests jump the frozen clock by hours or days while a client stays logged in: the
+        # sessions' own tests (tests/accounts/test_sessions.py) set the production limits.
+        self.SESSION_IDLE_MINUTES = 60 * 24 * 365 * 10
+        self.SESSION_MAX_HOURS = 24 * 365 * 10
         self.FAKE_NOW = None
         self.SERVER_NAME = None

@@ -23,6 +23,16 @@ UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _production_limits(app):
+    """The production defaults (TestConfig relaxes them for tests that jump the clock)."""
+    from cloe_portal.config import Config
+
+    config = Config()
+    app.config.update(SESSION_IDLE_MINUTES=config.SESSION_IDLE_MINUTES,
+                      SESSION_MAX_HOURS=config.SESSION_MAX_HOURS)
+
+
 def copy_of(app, client):  # noqa: ANN001, ANN201
     """Another browser holding the very same session cookie (stolen or kept)."""
     other = app.test_client()

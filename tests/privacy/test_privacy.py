@@ -82,7 +82,7 @@ def test_evidence_is_purged_90_days_after_the_pv_keeping_hashes_and_decision(
     sign(world, reg, frozen_clock=frozen_clock)
 
     frozen_clock(SIGNED_AT + dt.timedelta(days=89, hours=23))
-    login(world.referent)  # that day's login (sessions end after SESSION_MAX_HOURS)
+    login(world.referent)
     assert tick(deliver=False)["evidence-purge"] == 0
     assert all(p.exists() for p in paths)
     page = client.get(f"/jury/candidat/{reg.id}").get_data(as_text=True)
@@ -147,7 +147,6 @@ def test_referent_page_lists_upcoming_then_done_purges(client, login, make_ready
     frozen_clock(SIGNED_AT + dt.timedelta(days=90))
     services.purge_due()
     db.session.commit()
-    login(world.referent)  # a new day, a new login (sessions end after SESSION_MAX_HOURS)
     page = client.get("/donnees-personnelles/").get_data(as_text=True)
     done = page.split('id="faites"')[1].split('id="effacements"')[0]
     assert "Camille MARTIN" in done and "2 photos" in done
@@ -256,7 +255,6 @@ def test_erasure_refused_before_three_years_then_keeps_only_certificate_data(
     assert db.session.scalar(select(func.count(CandidateErasure.id))) == 0
 
     frozen_clock(until + dt.timedelta(minutes=1))
-    login(world.referent)  # the next day, a new login (sessions end after SESSION_MAX_HOURS)
     missing_reason = _erase(client, candidate.id, reason="  ")
     assert missing_reason.status_code == 422
     assert "Indiquez le motif" in missing_reason.get_data(as_text=True)

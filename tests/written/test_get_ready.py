@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from cloe_portal.extensions import db
 from cloe_portal.written import services
@@ -133,7 +134,8 @@ def test_the_page_keeps_the_item_after_a_409_and_does_not_resend(app, page, bank
     alert.wait_for()
     zone = page.locator("[data-test-zone]")
     assert zone.get_attribute("data-sequence") == str(second.sequence)
-    assert page.locator("[data-get-ready]").is_visible()
+    # Shown by the page's script once it has read the refused fragment's pause (not at once).
+    expect(page.locator("[data-get-ready]")).to_be_visible()
     assert_accessible(page, "answer refused during the pause")
     page.wait_for_timeout(1500)
     assert len(sent) == 2  # the refused answer is not sent again by the page

@@ -185,7 +185,7 @@ def test_whole_written_journey_in_chromium(app, page, bank, make_registration, t
             _wait_next(page, sequence)
             continue
         if sequence == 6:
-            app.config["WRITTEN_GET_READY_SECONDS"] = 1.5
+            app.config["WRITTEN_GET_READY_SECONDS"] = 4  # long enough for a busy machine
         if sequence == 7:
             app.config["WRITTEN_GET_READY_SECONDS"] = 0
         if sequence == 8:
@@ -202,7 +202,7 @@ def test_whole_written_journey_in_chromium(app, page, bank, make_registration, t
         if sequence == 6:
             get_ready = page.locator("[data-get-ready]")
             assert get_ready.is_visible() and not page.locator("[data-answer-form]").is_visible()
-            page.locator("[data-answer-form]").wait_for(state="visible", timeout=5_000)
+            page.locator("[data-answer-form]").wait_for(state="visible", timeout=10_000)
             assert get_ready.is_hidden()
 
     page.wait_for_url(lambda url: not re.search(r"/tentative/\d+$", url))
