@@ -31,10 +31,30 @@ passwords.use_fast_hashing()
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """PostgreSQL when DATABASE_URL is set, else a SQLite file for this run."""
+    """PostgreSQL when DATABASE_URL is set, else a SQLite file for this run.
+
+    Under pytest-xdist each worker gets a database of its own: the SQLite file lives in the
+    worker's tmp dir; on PostgreSQL `<database>_<worker>` is created afresh beside
+    DATABASE_URL's."""
     if os.environ.get("DATABASE_URL"):
-        return database_url(Path("/nonexistent"))
+        url = database_url(Path("/nonexistent"))
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
