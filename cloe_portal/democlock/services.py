@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from cloe_portal import clock
-from cloe_portal.accounts.models import Organisation, User
+from cloe_portal.accounts.models import User
 from cloe_portal.audit.services import record
 from cloe_portal.democlock.models import DemoClock
 from cloe_portal.extensions import db
 from cloe_portal.orals.models import OralBooking, OralSlot
+from cloe_portal.partners.scope import partner_filter
 from cloe_portal.sessions.models import Registration
 
 # How often a process reads the offset again (another worker may have moved the clock).
@@ -104,14 +105,6 @@ def move_forward(actor: User, delta: timedelta) -> None:
     move_to(actor, clock.now() + delta)
 
 
-def _centre_filter(user: User) -> list:
-    if user.role == "coordinator":
-        return []
-    partner_ids = db.select(Organisation.id).where(
-        Organisation.referent_centre_id == user.organisation_id)
-    return [Registration.partner_id.in_(partner_ids)]
-
-
 def upcoming_orals(user: User, limit: int = 8) -> list[tuple[int, datetime, str, str]]:
     """The next booked orals of the user's centre (booking id, start, candidate, assessor)."""
     candidate = db.aliased(User)
@@ -124,7 +117,7 @@ def upcoming_orals(user: User, limit: int = 8) -> list[tuple[int, datetime, str,
         .join(candidate, candidate.id == Registration.candidate_id)
         .join(assessor, assessor.id == OralSlot.assessor_id)
         .where(OralBooking.status == "booked", OralSlot.starts_at > clock.now(),
-               *_centre_filter(user))
+               partner_filter(user, Registration.partner_id))
         .order_by(OralSlot.starts_at, OralBooking.id)
         .limit(limit)
     )

@@ -11,16 +11,17 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from cloe_portal import clock
-from cloe_portal.accounts.models import Organisation, User
+from cloe_portal.accounts.models import User
 from cloe_portal.assessors.models import Accreditation
 from cloe_portal.audit.services import history
-from cloe_portal.core.access import load_or_404, role_required
+from cloe_portal.core.access import STAFF, load_or_404, role_required
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import db
 from cloe_portal.orals import services
 from cloe_portal.orals.blueprint import bp
 from cloe_portal.orals.forms import ForceMajeureForm, ReasonForm, ReassignForm
 from cloe_portal.orals.models import OralBooking, OralSlot
+from cloe_portal.partners.scope import may_see_partner, partner_filter
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules import windows
 from cloe_portal.rules.calendar import paris_date
@@ -31,17 +32,7 @@ register_nav(("coordinator", "referent"), "Oraux", "orals.referent_list", order=
 
 def _staff(user, registration: Registration) -> bool:  # noqa: ANN001
     """The coordinator follows every oral; a referent those of its centre's partners."""
-    return user.role == "coordinator" or (
-        user.role == "referent" and registration.partner.referent_centre_id == user.organisation_id)
-
-
-def _centre_scope(user) -> list:  # noqa: ANN001
-    """The list's filter: a referent sees the orals of the partners its centre follows."""
-    if user.role == "coordinator":
-        return []
-    partners = db.select(Organisation.id).where(
-        Organisation.referent_centre_id == user.organisation_id)
-    return [Registration.partner_id.in_(partners)]
+    return user.role in STAFF and may_see_partner(user, registration.partner_id)
 
 
 @bp.route("/referent/oraux")
@@ -59,7 +50,7 @@ def referent_list():
         .join(Registration, OralBooking.registration_id == Registration.id)
         .where(OralSlot.starts_at >= since,
                OralBooking.status.in_(("booked", "late_cancelled")),
-               *_centre_scope(current_user))
+               partner_filter(current_user, Registration.partner_id))
         .order_by(OralSlot.starts_at)
         .limit(500)
     ))
