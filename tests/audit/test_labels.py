@@ -8,6 +8,7 @@ from pathlib import Path
 from cloe_portal.applications.models import DECISIONS, OPINIONS
 from cloe_portal.applications.services import TRANSITION_TO
 from cloe_portal.audit.labels import ACTION_LABELS, FAMILY_LABELS, action_label
+from cloe_portal.rules.partner_audits import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2] / "cloe_portal"
 
@@ -21,6 +22,7 @@ DYNAMIC = {
         *(f"partner.{a}" for a in TRANSITION_TO),
     },
     "itembank/services.py": {"item.retire", "item.restore", "item.draft"},
+    "partner_audits/services.py": {f"partner_audit.{o}" for o in OUTCOMES},
 }
 
 
