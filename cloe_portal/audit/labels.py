@@ -145,3 +145,35 @@ def action_label(action: str) -> str:
         return known
     family = FAMILY_LABELS.get(action.split(".", 1)[0], UNKNOWN_FAMILY)
     return f"{family} ({action})"
+
+
+# What an entry is about: the object's table → a French noun (the log's « Objet » column).
+OBJECT_TYPE_LABELS: dict[str, str] = {
+    "organisation": "Organisme ou centre",
+    "partner_application": "Candidature de partenariat",
+    "user_account": "Compte utilisateur",
+    "exam_session": "Session",
+    "registration": "Inscription",
+    "accommodation_request": "Demande d'aménagement",
+    "candidate_identity": "Identité du candidat",
+    "candidate_photo": "Photo du candidat",
+    "written_attempt": "Test écrit",
+    "oral_slot": "Créneau d'oral",
+    "oral_booking": "Réservation d'oral",
+    "oral_assessment": "Grille d'oral",
+    "oral_waitlist": "Liste d'attente de l'oral",
+    "jury_pv": "Procès-verbal de jury",
+    "result": "Résultat",
+    "certificate": "Certificat",
+    "edof_upload": "Extrait EDOF",
+    "item": "Item",
+    "outbox_message": "Courriel",
+    "demo_clock": "Horloge de démonstration",
+    "audit_entry": "Journal d'audit",
+    "system": "Système",
+}
+
+
+def object_type_label(object_type: str) -> str:
+    """The French noun of an object type; unknown types are shown as stored."""
+    return OBJECT_TYPE_LABELS.get(object_type, object_type)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from cloe_portal.applications.models import DECISIONS, OPINIONS
 from cloe_portal.applications.services import TRANSITION_TO
-from cloe_portal.audit.labels import ACTION_LABELS, FAMILY_LABELS, action_label
+from cloe_portal.audit.labels import (
+    ACTION_LABELS,
+    FAMILY_LABELS,
+    OBJECT_TYPE_LABELS,
+    action_label,
+    object_type_label,
+)
 from cloe_portal.rules.partner_audits import OUTCOMES
 
 ROOT = Path(__file__).resolve().parents[2] / "cloe_portal"
@@ -72,5 +78,13 @@ def test_every_label_has_an_english_translation():
 
     with open(ROOT / "translations/en/LC_MESSAGES/messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    labels = set(ACTION_LABELS.values()) | set(FAMILY_LABELS.values())
+    labels = set(ACTION_LABELS.values()) | set(FAMILY_LABELS.values()) | set(OBJECT_TYPE_LABELS.values())
     assert sorted(t for t in labels if t not in catalogue or not catalogue[t].string) == []
+
+
+def test_object_types_are_the_tables_entries_point_at(app):
+    from cloe_portal.extensions import db
+
+    assert set(OBJECT_TYPE_LABELS) - set(db.metadata.tables) == {"system"}
+    assert object_type_label("registration") == "Inscription"
+    assert object_type_label("appeal") == "appeal"  # unknown: shown as stored
