@@ -3,7 +3,7 @@ history template uses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 from flask_login import current_user
 
 from cloe_portal.audit import search
@@ -67,9 +67,14 @@ def export():
     filters = form.filters()
     entry = record(current_user, "audit.exported", object_type="audit_entry",
                    details={"filters": search.filters_details(filters)})
+    stmt = search.export_statement(current_user, filters, entry.id)
     db.session.commit()
-    response = Response(stream_with_context(search.csv_lines(current_user._get_current_object(), filters, entry.id)),
-                        mimetype="text/csv; charset=utf-8")
+    # Built whole while the request holds the database session (the rows are read in
+    # batches): a streamed body would need the request context kept alive after the view,
+    # and a file handle would outlive a response nobody reads to the end. A year of a
+    # centre's log is a few megabytes.
+    body = "".join(search.csv_lines(stmt)).encode("utf-8")
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="journal-audit-{search.export_stamp()}.csv"')
     response.headers["Cache-Control"] = "no-store"

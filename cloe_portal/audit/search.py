@@ -138,10 +138,19 @@ def entry_row(entry: AuditEntry) -> list[str]:
     ]
 
 
-def csv_lines(viewer: User, filters: LogFilters, before_id: int | None = None) -> Iterator[str]:
-    """The matching entries as CSV text for French Excel: UTF-8 with a BOM, `;` separated,
-    streamed in batches (one query whatever the number of entries). `before_id` leaves out
-    entries written after the export started (the export's own entry)."""
+def export_statement(viewer: User, filters: LogFilters, before_id: int | None = None) -> Select:
+    """The export's query, built while the request still holds `viewer`: entries up to
+    `before_id` (excluded: the export's own entry), actors and their organisations joined."""
+    stmt = log_statement(viewer, filters).options(
+        db.joinedload(AuditEntry.actor).joinedload(User.organisation))
+    if before_id is not None:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    return stmt
+
+
+def csv_lines(stmt: Select) -> Iterator[str]:
+    """The entries as CSV text for French Excel: UTF-8 with a BOM, `;` separated, in chunks
+    of 500 lines read in batches (one query whatever the number of entries)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
 
@@ -153,10 +162,6 @@ def csv_lines(viewer: User, filters: LogFilters, before_id: int | None = None) -
 
     writer.writerow(CSV_HEADERS)
     yield "\ufeff" + flush()
-    stmt = log_statement(viewer, filters).options(
-        db.joinedload(AuditEntry.actor).joinedload(User.organisation))
-    if before_id is not None:
-        stmt = stmt.where(AuditEntry.id < before_id)
     for n, entry in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), 1):
         writer.writerow([safe_cell(v) for v in entry_row(entry)])
         if n % 500 == 0:
