@@ -319,3 +319,17 @@ def test_the_home_query_count_does_not_grow_with_partners(app, login, world, mak
         html = c.get("/reseau/accueil").get_data(as_text=True)
     assert html.split('id="h-audits-suivi"')[1].split("</section>")[0].count("<li>") == 23
     assert many() == few()
+
+
+def test_no_suspension_to_propose_once_the_partnership_is_suspended(app, login, world):
+    partner = world["partner"]
+    c, audit_id, _before = _opened(app, login, world)
+    response = c.post(f"/reseau/partenaires/{partner.id}/suspend", data={
+        "csrf_token": csrf_token(c, "/reseau/accueil"), "reason": "Plainte de candidats"})
+    assert response.status_code == 303
+    before = _snapshot(partner)
+    response = _save(c, audit_id, grid=_grid(all_ok=False), outcome="suspension_proposed",
+                     audit_date="08/03/2027", summary="Démarchage abusif")
+    assert response.status_code == 422
+    assert "plus actif : il n&#39;y a pas de suspension à proposer" in response.get_data(as_text=True)
+    assert _snapshot(partner) == before
