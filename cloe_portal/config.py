@@ -148,6 +148,8 @@ class Config:
         self.PROCTORING_WEBHOOK_SECRET = os.environ.get("PROCTORING_WEBHOOK_SECRET", "")
         # Privacy: days after the PV is signed before photos and integrity log are purged.
         self.EVIDENCE_RETENTION_DAYS = int(os.environ.get("EVIDENCE_RETENTION_DAYS", "90"))
+        # Partners: years between follow-up audits (after the listing, then the last audit).
+        self.PARTNER_AUDIT_YEARS = int(os.environ.get("PARTNER_AUDIT_YEARS", "2"))
         self.TESTING = False
 
 

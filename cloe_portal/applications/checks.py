@@ -1,9 +1,13 @@
-"""Pure checks on what an applicant sends: SIRET, postcode, the refusal rules, file types."""
+"""Pure checks on what an applicant sends (SIRET, postcode, the refusal rules, file types)
+and on the referent's audit grid (accreditation and follow-up audits)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from cloe_portal.reference.charter import ACCREDITATION_AUDIT_POINTS
 
 # Seed 000 §4.2, quoted to the applicant when a rule refuses the application.
 RULE_FOREIGN = (
@@ -97,3 +101,24 @@ def upload_problem(filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES
             f"(c'est un fichier {kind.upper()}) : renommez-le ou exportez-le à nouveau."
         )
     return None
+
+
+def clean_checklist(checklist: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The audit grid as stored: each point of the accreditation checklist (seed §4.2 ② ③),
+    conforming or not, with its note; unknown keys are dropped. The follow-up audits
+    (seed §4.1) check the same points."""
+    return {
+        key: {"ok": bool((checklist.get(key) or {}).get("ok")),
+              "note": ((checklist.get(key) or {}).get("note") or "").strip()}
+        for key, _label in ACCREDITATION_AUDIT_POINTS
+    }
+
+
+def conforming_count(checklist: dict[str, dict[str, Any]]) -> int:
+    """How many points of a cleaned grid are conforming."""
+    return sum(1 for point in checklist.values() if point["ok"])
+
+
+def all_conforming(checklist: dict[str, dict[str, Any]]) -> bool:
+    """True when every point of the checklist is conforming."""
+    return conforming_count(checklist) == len(ACCREDITATION_AUDIT_POINTS)

@@ -200,7 +200,35 @@ for _n, _text in enumerate(CPF_CHARTER_CRITERIA, start=1):
     )
 
 
-class AuditForm(BaseForm):
+class ChecklistForm(BaseForm):
+    """The audit grid: per point of the accreditation checklist, « conforme » and a note.
+
+    The accreditation audit (seed §4.2 ②) and the follow-up audits (§4.1) both use it."""
+
+    def point_fields(self) -> list[tuple[str, str, object, object]]:
+        return [
+            (key, label, getattr(self, f"ok_{key}"), getattr(self, f"note_{key}"))
+            for key, label in ACCREDITATION_AUDIT_POINTS
+        ]
+
+    def checklist_data(self) -> dict[str, dict]:
+        """The grid as typed: key → {ok, note}."""
+        return {key: {"ok": ok.data, "note": note.data} for key, _label, ok, note in self.point_fields()}
+
+    def fill_checklist(self, saved: dict | None) -> None:
+        """Show a saved grid in the form."""
+        for key, _label, ok, note in self.point_fields():
+            point = (saved or {}).get(key, {})
+            ok.data = point.get("ok", False)
+            note.data = point.get("note", "")
+
+
+for _key, _label in ACCREDITATION_AUDIT_POINTS:
+    setattr(ChecklistForm, f"ok_{_key}", BooleanField(_l("Conforme")))
+    setattr(ChecklistForm, f"note_{_key}", TextAreaField(_l("Observations"), validators=[Optional(), Length(max=2000)]))
+
+
+class AuditForm(ChecklistForm):
     """The referent's checklist and opinion (seed §4.2 ② and ④)."""
 
     opinion = RadioField(_l("Avis du CEL référent"), choices=[SelectChoice("", _l("Pas encore d'avis (enregistrer la grille)")),
@@ -209,20 +237,9 @@ class AuditForm(BaseForm):
     opinion_reason = TextAreaField(_l("Motif de l'avis"), validators=[Optional(), Length(max=4000)],
                                    description=_l("Obligatoire pour un avis défavorable ; présenté à la commission."))
 
-    def point_fields(self) -> list[tuple[str, str, object, object]]:
-        return [
-            (key, label, getattr(self, f"ok_{key}"), getattr(self, f"note_{key}"))
-            for key, label in ACCREDITATION_AUDIT_POINTS
-        ]
-
     def validate_opinion_reason(self, field: TextAreaField) -> None:
         if self.opinion.data == "unfavourable" and not (field.data or "").strip():
             raise ValidationError(_l("Motivez l'avis défavorable."))
-
-
-for _key, _label in ACCREDITATION_AUDIT_POINTS:
-    setattr(AuditForm, f"ok_{_key}", BooleanField(_l("Conforme")))
-    setattr(AuditForm, f"note_{_key}", TextAreaField(_l("Observations"), validators=[Optional(), Length(max=2000)]))
 
 
 class CommissionForm(BaseForm):

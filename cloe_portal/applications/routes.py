@@ -148,10 +148,7 @@ def _load(application_id: int) -> PartnerApplication:
 def _detail(application: PartnerApplication, audit_form=None, commission_form=None, status=200):  # noqa: ANN001, ANN202
     if audit_form is None:
         audit_form = AuditForm(formdata=None)
-        for key, _label in ACCREDITATION_AUDIT_POINTS:
-            saved = (application.audit_checklist or {}).get(key, {})
-            getattr(audit_form, f"ok_{key}").data = saved.get("ok", False)
-            getattr(audit_form, f"note_{key}").data = saved.get("note", "")
+        audit_form.fill_checklist(application.audit_checklist)
     if commission_form is None:
         commission_form = CommissionForm(formdata=None)
     return render_template(
@@ -177,12 +174,8 @@ def audit(application_id: int):
     form = AuditForm()
     if not form.validate_on_submit():
         return _detail(application, audit_form=form, status=422)
-    checklist = {
-        key: {"ok": getattr(form, f"ok_{key}").data, "note": getattr(form, f"note_{key}").data}
-        for key, _label in ACCREDITATION_AUDIT_POINTS
-    }
     try:
-        services.save_audit(current_user, application, checklist, form.opinion.data or None,
+        services.save_audit(current_user, application, form.checklist_data(), form.opinion.data or None,
                             form.opinion_reason.data)
     except services.ApplicationError as exc:
         db.session.rollback()

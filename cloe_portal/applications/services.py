@@ -24,7 +24,6 @@ from cloe_portal.applications.models import (
 from cloe_portal.audit.services import record
 from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import queue_email
-from cloe_portal.reference.charter import ACCREDITATION_AUDIT_POINTS
 from cloe_portal.rules.text import clean_filename
 
 
@@ -111,22 +110,18 @@ def save_audit(
     """Save the referent's checklist; with an opinion, close the audit and tell the applicant."""
     if application.status != "submitted":
         raise ApplicationError("L'avis a déjà été rendu : la grille d'audit n'est plus modifiable.")
-    keys = [k for k, _ in ACCREDITATION_AUDIT_POINTS]
-    clean = {
-        k: {"ok": bool(checklist.get(k, {}).get("ok")), "note": (checklist.get(k, {}).get("note") or "").strip()}
-        for k in keys
-    }
+    clean = checks.clean_checklist(checklist)
     application.audit_checklist = clean
     application.auditor_id = actor.id
     reason = (reason or "").strip() or None
+    tally = {"conforming": checks.conforming_count(clean), "points": len(clean)}
     if not opinion:
-        record(actor, "application.audit_saved", application,
-               details={"conforming": sum(v["ok"] for v in clean.values()), "points": len(keys)})
+        record(actor, "application.audit_saved", application, details=tally)
         db.session.flush()
         return
     if opinion not in OPINIONS:
         raise ValueError(opinion)
-    if opinion == "favourable" and not all(v["ok"] for v in clean.values()):
+    if opinion == "favourable" and not checks.all_conforming(clean):
         raise ApplicationError(
             "Un avis favorable suppose que chaque point de la grille soit conforme."
         )
@@ -136,8 +131,7 @@ def save_audit(
     application.opinion_reason = reason
     application.opinion_at = clock.now()
     application.status = "audited"
-    record(actor, f"application.opinion_{opinion}", application, reason=reason,
-           details={"conforming": sum(v["ok"] for v in clean.values()), "points": len(keys)})
+    record(actor, f"application.opinion_{opinion}", application, reason=reason, details=tally)
     queue_email(application.contact_email, "application_audited", kind="application",
                 key=f"application-audited-{application.id}", application=application)
     db.session.flush()

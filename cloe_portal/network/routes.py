@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cloe_portal import clock
 from cloe_portal.accounts.models import PARTNER_STATUS_LABELS_FR, Organisation, User
 from cloe_portal.applications.models import PartnerApplication
 from cloe_portal.applications.services import ApplicationError, change_partnership
@@ -26,6 +27,8 @@ from cloe_portal.core.nav import register_nav, set_home
 from cloe_portal.extensions import db
 from cloe_portal.network import services
 from cloe_portal.network.forms import CentreForm, ReasonForm, ReferentForm
+from cloe_portal.partner_audits import services as partner_audits
+from cloe_portal.rules.partner_audits import due_state
 
 bp = Blueprint("network", __name__, url_prefix="/reseau")
 set_home("referent", "network.home")
@@ -78,10 +81,15 @@ def _partner_page(org: Organisation, form: ReasonForm | None = None, action: str
     admins = list(db.session.scalars(
         db.select(User).where(User.organisation_id == org.id, User.role == "partner")
     ))
+    entries = history("organisation", org.id)
+    audits = partner_audits.partner_audits(org)
+    next_audit = partner_audits.next_audit_dates([org])[org.id]
     return render_template(
         "network/partner.html", org=org, application=application, admins=admins,
         labels=PARTNER_STATUS_LABELS_FR, actions=PARTNER_ACTIONS, form=form or ReasonForm(formdata=None),
-        failed_action=action, entries=history("organisation", org.id),
+        failed_action=action, entries=entries, audits=audits, next_audit=next_audit,
+        due_state=due_state(next_audit, clock.today_paris()),
+        proposal=partner_audits.pending_suspension(org, audits, entries),
     ), status
 
 

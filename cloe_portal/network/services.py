@@ -101,14 +101,16 @@ class HomeSummary:
     expired: list = field(default_factory=list)
     partners: list = field(default_factory=list)
     suspended_tests: list = field(default_factory=list)
+    audits_due: list = field(default_factory=list)
 
 
 def home_summary(user: User) -> HomeSummary:
     """Applications to audit / decide / list, pending accommodations, assessors expiring,
-    written tests suspended after repeated incidents."""
+    written tests suspended after repeated incidents, partners' follow-up audits due."""
     from cloe_portal.accommodations.services import queue
     from cloe_portal.applications.models import PartnerApplication
     from cloe_portal.assessors.services import expiry_watch
+    from cloe_portal.partner_audits.services import audits_due
     from cloe_portal.written.services import suspended_attempts
 
     apps = list(db.session.scalars(
@@ -128,4 +130,5 @@ def home_summary(user: User) -> HomeSummary:
         expired=expired,
         partners=followed_partners(user),
         suspended_tests=suspended_attempts(user),
+        audits_due=audits_due(user, clock.today_paris()),
     )

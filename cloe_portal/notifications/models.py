@@ -51,6 +51,7 @@ OUTBOX_KINDS = {
     "accreditation-expiring-referent": "Habilitation bientôt échue (référent)",
     "application": "Candidature de partenariat",
     "partnership": "Statut du partenariat",
+    "partner-audit": "Résultat d'un audit de suivi (partenaire)",
 }
 
 
