@@ -29,7 +29,7 @@ ACTION_LABELS = {
     "written.window_extended": _l("Prolongation de l'accès au test écrit"),
     "written.started": _l("Début du test écrit"),
     "written.finished": _l("Fin du test écrit"),
-    "written.incident_restart": _l("Incident technique : section du test écrit relancée"),
+    "written.incident_restart": _l("Section du test écrit relancée après un incident technique"),
     "written.suspended": _l("Test écrit suspendu (incidents répétés)"),
     "written.restart_granted": _l("Reprise de la section accordée par le référent"),
     "written.cancelled_force_majeure": _l("Test écrit annulé pour force majeure"),
@@ -54,7 +54,7 @@ ACTION_LABELS = {
     "jury.decision": _l("Décision du jury"),
     "jury.decision.withdrawn": _l("Décision du jury retirée"),
     "jury.pv.sign": _l("Signature du procès-verbal du jury"),
-    "results.attestation.issue": _l("Résultats publiés : attestation délivrée"),
+    "results.attestation.issue": _l("Résultats publiés et attestation délivrée"),
     "results.certificate.issue": _l("Certificat délivré"),
     "results.certificate.revoke": _l("Certificat révoqué"),
     # personal data
