@@ -6,6 +6,7 @@ import html
 import re
 
 from cloe_portal.extensions import db
+from tests.audit.conftest import enrol, new_session
 from tests.conftest import csrf_token
 
 
@@ -71,3 +72,19 @@ def test_the_history_reads_in_english(client, login, journey):
     assert "Oral booked: oral on 04/03/2026 at 10:00, by the candidate. Status: Written test " \
         "done → Oral booked." in history
     assert "Historique" not in page and "par le centre" not in history
+
+
+def test_a_second_partner_reads_only_its_own_registration_of_a_shared_candidate(
+        app, login, journey, make_org, make_user):
+    other = make_org("partner", name="Formalangues", referent_centre=journey.referent.organisation)
+    other_admin = make_user("partner", org=other)
+    with app.test_request_context():
+        enrol(other_admin, new_session(other.id, "Espagnol avril"), journey.candidate.email)
+        db.session.commit()
+    client = app.test_client()
+    login(other_admin, test_client=client)
+    history = _history(_text(client.get(f"/suivi/candidats/{journey.candidate.id}")))
+    assert "Inscription du candidat : session « Espagnol avril »" in history
+    for theirs in ("Anglais mars 2026", "Hospitalisation", "Réservation de l'oral",
+                   "Identité renseignée", "Certificat"):
+        assert theirs not in history
