@@ -44,7 +44,7 @@ from sqlalchemy import Integer, String, and_, literal, null, or_, select, union_
 from sqlalchemy.orm import joinedload
 
 from cloe_portal.accounts.models import User
-from cloe_portal.audit.labels import action_label
+from cloe_portal.audit.labels import action_label as french_label
 from cloe_portal.audit.models import AuditEntry
 from cloe_portal.extensions import db
 from cloe_portal.formatting import fr_datetime, label
@@ -62,8 +62,8 @@ PARTNER_REASONS = frozenset({
 })
 # Integrity-log kinds that are not in the audit log (the others are recorded there too).
 SIGNAL_KINDS = ("tab_hidden", "window_blur", "fullscreen_exit", "resumed")
-# A status change this close to another event of the same person is part of it, shown on
-# the event that means it when there is one.
+# A status change this close to an event of the same person that causes such changes is
+# shown as part of it; any other status change keeps a line of its own.
 SAME_OPERATION = timedelta(seconds=2)
 STATUS_HOSTS = frozenset({
     "candidate.identity_saved", "written.finished", "written.cancelled_force_majeure",
@@ -283,9 +283,10 @@ def _signals(ctx: _Context, attempts: list[Any]) -> list[Event]:
             IntegrityEvent.attempt_id.in_(list(by_id)), IntegrityEvent.kind.in_(SIGNAL_KINDS))
             .order_by(IntegrityEvent.at, IntegrityEvent.id)):
         attempt = by_id[sig.attempt_id]
-        what = f"{action_label('written.signal')} : {label(sig.label)}"
+        kind = label(sig.label)
         if sig.sequence is not None:
-            what += " " + _("(question %(n)s)", n=sig.sequence)
+            kind += " " + _("(question %(n)s)", n=sig.sequence)
+        what = _with(action_label("written.signal"), kind)
         out.append(Event(at=sig.at, action="written.signal", what=what,
                          who=_who(ctx, attempt.candidate), registration_id=attempt.registration_id,
                          actor_id=attempt.candidate_id, order=(1, 0)))
@@ -333,6 +334,11 @@ def _from_entry(ctx: _Context, entry: AuditEntry, pv_signed: dict[int, datetime]
                  automatic=entry.actor is None, reason=reason,
                  change=change, registration_id=registration_id, actor_id=entry.actor_id,
                  order=order)
+
+
+def action_label(action: str) -> str:
+    """The action's label in the interface's language (French table, English catalogue)."""
+    return label(french_label(action))
 
 
 def _with(text: str, specifics: str | None) -> str:
@@ -593,8 +599,9 @@ def _generic_change(d: dict) -> str | None:
 
 
 def _fold_status_changes(events: list[Event]) -> list[Event]:
-    """Show a status change as part of the event that caused it (same person, same moment),
-    instead of a line of its own; a change with no such event keeps its line."""
+    """Show a status change as part of the event that caused it (same person, same moment,
+    an action of STATUS_HOSTS), instead of a line of its own; a change with no such event
+    keeps its line."""
     folded: set[int] = set()
     for i, event in enumerate(events):
         if event.action != "registration.status" or event.change is None:
@@ -610,13 +617,12 @@ def _host(events: list[Event], i: int, folded: set[int]) -> Event | None:
     status = events[i]
     best, best_distance = None, None
     for j, other in enumerate(events):
-        if (j in folded or other.action == "registration.status" or other.change is not None
+        if (j in folded or other.action not in STATUS_HOSTS or other.change is not None
                 or other.actor_id != status.actor_id
                 or other.registration_id not in (status.registration_id, None)
                 or abs(other.at - status.at) > SAME_OPERATION):
             continue
-        # The event that means this change, else the nearest (on a tie, the one before).
-        distance = (other.action not in STATUS_HOSTS, abs(j - i), j > i)
+        distance = (abs(j - i), j > i)  # the nearest; on a tie, the one before
         if best_distance is None or distance < best_distance:
             best, best_distance = other, distance
     return best

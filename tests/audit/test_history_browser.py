@@ -18,7 +18,7 @@ def test_referent_and_partner_read_the_candidates_history(page, journey):
     expect(history).to_be_visible()
     lines = history.get_by_role("listitem")
     expect(lines.first).to_contain_text(
-        "Le 20/02/2026 à 10:00 — Inscription du candidat : session « Anglais mars 2026 »")
+        "Le 20/02/2026 à 10:00 — Candidat inscrit : session « Anglais mars 2026 »")
     expect(history).to_contain_text(
         "Décision du jury : Résultat validé, niveau global B1, certificat, par Julien MOREAU")
     expect(history).to_contain_text("avec David THOMPSON")
@@ -32,9 +32,9 @@ def test_referent_and_partner_read_the_candidates_history(page, journey):
     page.get_by_role("link", name="Camille DURAND").first.click()
     history = page.get_by_role("region", name="Historique")
     expect(history).to_contain_text(
-        "Prolongation de l'accès au test écrit : +5 jours, par le centre référent. "
+        "Accès au test écrit prolongé : +5 jours, par le centre référent. "
         "Motif : Hospitalisation du candidat.")
-    expect(history).to_contain_text("Réservation de l'oral : oral du 04/03/2026 à 10:00, "
+    expect(history).to_contain_text("Oral réservé : oral du 04/03/2026 à 10:00, "
                                     "par le candidat.")
     expect(history).not_to_contain_text("Décision du jury")
     expect(history).not_to_contain_text("THOMPSON")

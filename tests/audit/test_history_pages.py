@@ -25,11 +25,11 @@ def test_partner_reads_the_history_of_its_candidate(client, login, journey):
     response = client.get(f"/suivi/candidats/{journey.candidate.id}")
     assert response.status_code == 200
     history = _history(_text(response))
-    assert ("Le 22/02/2026 à 10:00 — Prolongation de l'accès au test écrit : +5 jours, par le "
+    assert ("Le 22/02/2026 à 10:00 — Accès au test écrit prolongé : +5 jours, par le "
             "centre référent. Motif : Hospitalisation du candidat.") in history
-    assert "Signature du procès-verbal du jury : PV n° 1, par le centre référent." in history
+    assert "Procès-verbal signé : PV n° 1, par le centre référent." in history
     assert "Décision du jury" not in history and "THOMPSON" not in history
-    assert history.index("Inscription du candidat") < history.index("Fin du test écrit") < \
+    assert history.index("Candidat inscrit") < history.index("Test écrit terminé") < \
         history.index("Certificat délivré")
 
 
@@ -84,7 +84,7 @@ def test_a_second_partner_reads_only_its_own_registration_of_a_shared_candidate(
     client = app.test_client()
     login(other_admin, test_client=client)
     history = _history(_text(client.get(f"/suivi/candidats/{journey.candidate.id}")))
-    assert "Inscription du candidat : session « Espagnol avril »" in history
-    for theirs in ("Anglais mars 2026", "Hospitalisation", "Réservation de l'oral",
+    assert "Candidat inscrit : session « Espagnol avril »" in history
+    for theirs in ("Anglais mars 2026", "Hospitalisation", "Oral réservé",
                    "Identité renseignée", "Certificat"):
         assert theirs not in history

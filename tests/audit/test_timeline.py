@@ -30,22 +30,22 @@ def test_referent_reads_every_event_in_order_as_french_sentences(app, journey):
     assert [e.action for e in events] == REFERENT_ACTIONS
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert sentences[0] == (
-        "Le 20/02/2026 à 10:00 — Inscription du candidat : session « Anglais mars 2026 », "
+        "Le 20/02/2026 à 10:00 — Candidat inscrit : session « Anglais mars 2026 », "
         "aménagements demandés : Temps majoré d'un tiers (test écrit), "
         "par Sophie BERNARD (Lingua Pro Formation).")
     assert sentences[2] == (
-        "Le 22/02/2026 à 10:00 — Prolongation de l'accès au test écrit : +5 jours, "
+        "Le 22/02/2026 à 10:00 — Accès au test écrit prolongé : +5 jours, "
         "par Julien MOREAU (Référent CEL). Motif : Hospitalisation du candidat.")
     assert sentences[7] == ("Le 02/03/2026 à 09:12 — Signal de surveillance pendant le test "
                             "écrit : Onglet masqué, par Camille DURAND (Candidat).")
     # A status change is told with the event that caused it (Paris time: UTC+1 in March).
-    assert sentences[9] == ("Le 02/03/2026 à 10:02 — Fin du test écrit, par Camille DURAND "
+    assert sentences[9] == ("Le 02/03/2026 à 10:02 — Test écrit terminé, par Camille DURAND "
                             "(Candidat). Statut : Identité renseignée → Écrit terminé.")
     assert sentences[10] == (
-        "Le 02/03/2026 à 12:02 — Réservation de l'oral : oral du 04/03/2026 à 10:00 avec "
+        "Le 02/03/2026 à 12:02 — Oral réservé : oral du 04/03/2026 à 10:00 avec "
         "David THOMPSON, par Camille DURAND (Candidat). Statut : Écrit terminé → Oral réservé.")
     assert sentences[11].startswith(
-        "Le 02/03/2026 à 13:02 — Réservation de l'oral : oral déplacé au 05/03/2026 à 10:00 "
+        "Le 02/03/2026 à 13:02 — Oral réservé : oral déplacé au 05/03/2026 à 10:00 "
         "avec David THOMPSON, par Sophie BERNARD (Lingua Pro Formation).")
     assert "Décision du jury : Résultat validé, niveau global B1, certificat" in sentences[14]
     assert sentences[16].endswith(
@@ -57,16 +57,18 @@ def test_partner_reads_its_events_without_the_centres_internal_work(app, journey
     with app.test_request_context():
         events = registration_timeline(journey.registration, journey.partner_admin)
         text = "\n".join(_sentences(events))
-    hidden = ("jury.decision", "written.signal", "candidate.identity_saved")
-    assert [e.action for e in events] == [a for a in REFERENT_ACTIONS if a not in hidden]
+    # The identity form is the candidate's own: the partner reads the status change it made.
+    expected = ["registration.status" if a == "candidate.identity_saved" else a
+                for a in REFERENT_ACTIONS if a not in ("jury.decision", "written.signal")]
+    assert [e.action for e in events] == expected
     # Decisions the partner is told about keep their reason; people outside it, their role.
-    assert ("Prolongation de l'accès au test écrit : +5 jours, par le centre référent. "
+    assert ("Accès au test écrit prolongé : +5 jours, par le centre référent. "
             "Motif : Hospitalisation du candidat.") in text
-    assert "Réservation de l'oral : oral du 04/03/2026 à 10:00, par le candidat." in text
-    assert "Grille d'évaluation de l'oral validée, par l'évaluateur. Statut : Oral réservé" in text
+    assert "Oral réservé : oral du 04/03/2026 à 10:00, par le candidat." in text
+    assert "Grille de l'oral validée, par l'évaluateur. Statut : Oral réservé" in text
     assert "oral déplacé au 05/03/2026 à 10:00, par Sophie BERNARD (Lingua Pro Formation)" in text
-    # Its own account events are left out, the status change they caused stays.
-    assert "par le candidat. Statut : Inscrit → Identité renseignée." in text
+    assert ("Changement de statut de l'inscription, par le candidat. "
+            "Statut : Inscrit → Identité renseignée.") in text
     for internal in ("MOREAU", "THOMPSON", "DURAND", "Onglet masqué", "niveau global", "Aisance"):
         assert internal not in text
 
@@ -135,4 +137,13 @@ def test_an_enrolment_the_log_does_not_hold_is_dated_by_the_registration(app, ma
         events = registration_timeline(reg, world.referent)
     assert events[0].action == "registration.enrolled"
     assert events[0].at == reg.created_at
-    assert events[0].body == f"Inscription du candidat : session « {reg.session.name} »."
+    assert events[0].body == f"Candidat inscrit : session « {reg.session.name} »."
+
+
+def test_every_action_the_history_treats_apart_has_a_label():
+    """A typo in the timeline's tables would silently show or hide the wrong events."""
+    from cloe_portal.audit.labels import ACTION_LABELS
+    from cloe_portal.audit.timeline import DESCRIBERS, PARTNER_HIDDEN, PARTNER_REASONS, STATUS_HOSTS
+
+    for table in (DESCRIBERS, PARTNER_HIDDEN, PARTNER_REASONS, STATUS_HOSTS):
+        assert set(table) <= set(ACTION_LABELS)
