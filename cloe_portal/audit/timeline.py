@@ -6,7 +6,8 @@ attempts, oral bookings and grids, waitlist entries, accommodation requests, res
 certificates, photos, the signed PV, the candidate's identity form), plus the domain tables
 where the log has no entry: the end of a written test and the proctoring signals live in the
 test's integrity log, and an enrolment made before the log existed (or by a bulk loader) is
-dated by the registration itself. Each source is one query, whatever the number of events.
+dated by the registration itself. The session's own entries (its creation, its edits) count
+as events of each of its registrations. Each source is one query, whatever the number of events.
 
 Who sees what — decided here, in one place:
 - A referent sees every event of the registrations of the partners its centre follows (the
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -47,7 +48,7 @@ from cloe_portal.accounts.models import User
 from cloe_portal.audit.labels import action_label as french_label
 from cloe_portal.audit.models import AuditEntry
 from cloe_portal.extensions import db
-from cloe_portal.formatting import fr_datetime, label
+from cloe_portal.formatting import fr_date, fr_datetime, label
 
 STAFF = ("referent", "coordinator")
 
@@ -144,6 +145,9 @@ def candidate_timeline(viewer: User, registrations: Sequence[Any]) -> list[Event
     ctx = _Context(viewer=viewer, full=full, registrations=regs,
                    owner={("registration", rid): rid for rid in regs},
                    bookings=_load_bookings(list(regs)))
+    # The session's own entries (its creation, a moved test date) are part of each of its
+    # registrations' history: a candidate has one registration per session.
+    ctx.owner.update({("exam_session", r.session_id): r.id for r in regs.values()})
     for booking in ctx.bookings.values():
         ctx.owner[("oral_booking", booking.id)] = booking.registration_id
         ctx.slots[booking.slot_id] = booking.slot
@@ -365,6 +369,14 @@ def _booking_slot(ctx: _Context, entry: AuditEntry) -> Any | None:
     return booking.slot if booking is not None else None
 
 
+def _session_created(ctx: _Context, entry: AuditEntry, d: dict) -> str | None:
+    registration = ctx.registrations.get(ctx.owner.get(("exam_session", entry.object_id)))
+    if registration is None:
+        return None
+    return _("%(session)s, test écrit le %(date)s", session=_session(registration),
+             date=fr_date(registration.session.written_date))
+
+
 def _enrolled(ctx: _Context, entry: AuditEntry, d: dict) -> str | None:
     registration = ctx.registrations.get(entry.object_id)
     parts = [_session(registration)] if registration is not None else []
@@ -508,6 +520,7 @@ Describer = Callable[[_Context, AuditEntry, dict], "str | None"]
 # action → the specifics shown after its label. An action not here gets the label, and for
 # those who may read them, its before → after (details "from"/"to", "before"/"after").
 DESCRIBERS: dict[str, Describer] = {
+    "session.created": _session_created,
     "registration.enrolled": _enrolled,
     "registration.status": _nothing,
     "written.window_extended": _window_extended,
@@ -575,12 +588,32 @@ def _status_change(d: dict, reason: str | None) -> str | None:
     return _("Statut : %(before)s → %(after)s.", before=before, after=after)
 
 
+# Field names an edit's before → after may carry (enrolment and session edits): in French.
+FIELD_LABELS = {
+    "birth_date": "Date de naissance", "cpf_file_number": "N° de dossier CPF",
+    "domain": "Domaine", "email": "E-mail", "first_name": "Prénom", "funding": "Financement",
+    "kind": "Type de session", "language": "Langue", "last_name": "Nom", "name": "Nom",
+    "target_level": "Niveau visé", "training_hours": "Heures de formation",
+    "written_date": "Date du test écrit",
+}
+
+
 def _plain(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("oui") if value else _("non")
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return fr_date(date.fromisoformat(value))
+        except ValueError:
+            pass
     return str(value)
+
+
+def _field(name: str) -> str:
+    known = FIELD_LABELS.get(name)
+    return label(known) if known else name.replace("_", " ")
 
 
 def _generic_change(d: dict) -> str | None:
@@ -591,7 +624,7 @@ def _generic_change(d: dict) -> str | None:
                  after=_plain(d["to"]))
     before, after = d.get("before"), d.get("after")
     if isinstance(before, dict) and isinstance(after, dict):
-        fields = [f"{k.replace('_', ' ')} : {_plain(before.get(k))} → {_plain(after.get(k))}"
+        fields = [f"{_field(k)} : {_plain(before.get(k))} → {_plain(after.get(k))}"
                   for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
         if fields:
             return _("Modifié : %(fields)s.", fields=" ; ".join(fields))

@@ -117,9 +117,13 @@ def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
                details={"before": {"score": 40, "level": "B1"}, "after": {"score": 45, "level": "B1"}})
         record(journey.partner_admin, "registration.withdrawn", reg, reason="Abandon",
                details={"from": "oral_done", "to": "withdrawn"})
+        # The session's entries are part of its registrations' history.
+        record(journey.partner_admin, "session.updated", reg.session,
+               details={"before": {"written_date": "2026-03-02", "kind": "group"},
+                        "after": {"written_date": "2026-03-09", "kind": "group"}})
         db.session.commit()
-        staff = _sentences(registration_timeline(reg, journey.referent))[-2:]
-        partner = _sentences(registration_timeline(reg, journey.partner_admin))[-2:]
+        staff = _sentences(registration_timeline(reg, journey.referent))[-3:]
+        partner = _sentences(registration_timeline(reg, journey.partner_admin))[-3:]
     assert staff[0].endswith("— Contestation : dépôt, par Julien MOREAU (Référent CEL). "
                              "Motif : Contestation du score. Modifié : score : 40 → 45.")
     # A partner sees a new action's label and who, not the centre's reason or details…
@@ -127,6 +131,9 @@ def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
     # …but always its own words.
     assert partner[1].endswith("— Inscription : retrait, par Sophie BERNARD (Lingua Pro "
                                "Formation). Motif : Abandon. Avant → après : oral_done → withdrawn.")
+    assert partner[2].endswith("— Session : modification, par Sophie BERNARD (Lingua Pro "
+                               "Formation). Modifié : Date du test écrit : 02/03/2026 → 09/03/2026.")
+    assert staff[2] == partner[2]
 
 
 def test_an_enrolment_the_log_does_not_hold_is_dated_by_the_registration(app, make_ready, world,
