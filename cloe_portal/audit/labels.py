@@ -8,7 +8,8 @@ catalogue for the English interface; the CSV export keeps them in French.
 
 An action missing from the table (a new feature that forgot to add its line, or an entry
 written by an older version) still reads sensibly: the label of its family (the part
-before the first dot) followed by the code, e.g. « Oral (oral.new_thing) ».
+before the first dot) followed by what happened when its last part says it (« appeal.filed »
+→ « Contestation : dépôt »), else by the code, e.g. « Oral (oral.new_thing) ».
 tests/audit/test_labels.py checks that every action the code records has its line.
 """
 
@@ -72,6 +73,10 @@ ACTION_LABELS: dict[str, str] = {
     "written.restart_granted": "Reprise de la section accordée",
     "written.cancelled_force_majeure": "Test écrit annulé pour force majeure",
     "written.verdict": "Verdict de surveillance du test écrit",
+    # Not audit entries: events the candidate history reads from the written test's own
+    # tables (its end, and the proctoring signals of its integrity log).
+    "written.finished": "Test écrit terminé",
+    "written.signal": "Signal de surveillance pendant le test écrit",
     # Orals
     "oral.availability.publish": "Disponibilités publiées",
     "oral.availability.exception": "Indisponibilité enregistrée",
@@ -134,16 +139,57 @@ FAMILY_LABELS: dict[str, str] = {
     "outbox": "Courriels",
     "demo_clock": "Horloge de démonstration",
     "audit": "Journal d'audit",
+    # Families of the corrections and appeals being added (issue 18): their actions read
+    # « Contestation : dépôt » until their own lines are added above.
+    "appeal": "Contestation",
+    "extension": "Prolongation",
+    "identity": "Identité du candidat",
+    "problem": "Signalement",
 }
 UNKNOWN_FAMILY = "Autre action"
 
+# The last part of an unknown action, when it says what happened → a French noun, so that a
+# new feature's « appeal.filed » reads « Contestation : dépôt » rather than its code.
+EVENT_NOUNS: dict[str, str] = {
+    "added": "ajout",
+    "approved": "accord",
+    "assigned": "attribution",
+    "cancelled": "annulation",
+    "changed": "modification",
+    "closed": "clôture",
+    "created": "création",
+    "decided": "décision",
+    "deleted": "suppression",
+    "edited": "modification",
+    "extended": "prolongation",
+    "filed": "dépôt",
+    "granted": "accord",
+    "issued": "délivrance",
+    "opened": "ouverture",
+    "rectified": "rectification",
+    "refused": "refus",
+    "reissued": "réédition",
+    "rejected": "rejet",
+    "replied": "réponse",
+    "requested": "demande",
+    "revoked": "révocation",
+    "scored": "notation",
+    "updated": "modification",
+    "withdrawn": "retrait",
+}
+
 
 def action_label(action: str) -> str:
-    """The French label of an action code; unknown codes read « <family> (<code>) »."""
+    """The French label of an action code; unknown codes read « <family> : <what happened> »
+    when both parts are known, else « <family> (<code>) »."""
     known = ACTION_LABELS.get(action)
     if known is not None:
         return known
-    family = FAMILY_LABELS.get(action.split(".", 1)[0], UNKNOWN_FAMILY)
+    head, _, rest = action.partition(".")
+    family = FAMILY_LABELS.get(head, UNKNOWN_FAMILY)
+    event = EVENT_NOUNS.get(action.rsplit(".", 1)[-1]) if rest else None
+    if event is not None and head in FAMILY_LABELS:
+        return f"{family} : {event}"
     return f"{family} ({action})"
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from cloe_portal import clock
+from cloe_portal.audit.labels import action_label
 from cloe_portal.audit.services import history
 from cloe_portal.core.access import load_or_404, role_required
 from cloe_portal.core.nav import register_nav
@@ -82,6 +83,7 @@ def review(registration_id: int):
         skill_labels=SKILL_LABELS_FR, criteria=ORAL_CRITERIA, criterion_labels=CRITERION_LABELS_FR,
         photo_endpoint=_endpoint("candidates.photo"),
         attempt_endpoint=_endpoint("written.referent_attempt"), event_labels=_event_labels(),
+        action_label=action_label,
     ), (422 if form.errors or form.form_errors else 200)
 
 

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
 from cloe_portal.assessors.models import Accreditation
-from cloe_portal.audit.services import history
+from cloe_portal.audit.timeline import registration_timeline
 from cloe_portal.core.access import STAFF, load_or_404, role_required
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import db
@@ -77,16 +77,6 @@ def _unaccredited(bookings: list[OralBooking]) -> set[int]:
     return flagged
 
 
-def _history(registration: Registration, bookings: list[OralBooking]) -> list:
-    """The registration's audit entries and those of its oral grids (attendance, validation,
-    reopening with its reason), oldest first."""
-    entries = history("registration", registration.id)
-    for booking in bookings:
-        if booking.assessment is not None:
-            entries += history("oral_assessment", booking.assessment.id)
-    return sorted(entries, key=lambda e: (e.at, e.id))
-
-
 def _manage_context(registration: Registration, **forms):
     current = services.active_booking(registration)
     bookings = list(db.session.scalars(
@@ -111,7 +101,7 @@ def _manage_context(registration: Registration, **forms):
         reopen=forms.get("reopen") or ReasonForm(prefix="reopen"),
         can_force=registration.status == "oral_booked"
         or (registration.status == "oral_done" and outcome is not None and not outcome.taken),
-        history=_history(registration, bookings), languages=LANGUAGES,
+        history=registration_timeline(registration, current_user), languages=LANGUAGES,
         latest=latest,
         grid_state=services.scoring_state(latest, now) if latest and latest.status == "booked"
         else None,

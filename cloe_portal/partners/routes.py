@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import PARTNER_STATUS_LABELS_FR, User
+from cloe_portal.audit.timeline import candidate_timeline
 from cloe_portal.core.access import role_required
 from cloe_portal.core.htmx import page_or_fragment
 from cloe_portal.core.nav import register_nav, set_home
@@ -81,7 +82,8 @@ def _months(first: dt.date) -> tuple[tuple[str, str], ...]:
 @bp.route("/candidats/<int:candidate_id>")
 @role_required("partner", "referent")
 def candidate(candidate_id: int):
-    """A candidate: identity, registrations history, status, accommodations, window days left."""
+    """A candidate: identity, registrations, status, accommodations, window days left, and the
+    history of every event of those registrations (a partner: its own registrations only)."""
     registrations = services.candidate_registrations(current_user, candidate_id)
     if not registrations:
         abort(404)
@@ -98,6 +100,9 @@ def candidate(candidate_id: int):
     show_account = may_see_partner(current_user, person.organisation_id)
     return render_template(
         "partners/candidate.html", person=person, registrations=registrations,
+        timeline=candidate_timeline(current_user, registrations),
+        timeline_sessions={r.id: r.session.name for r in registrations}
+        if len(registrations) > 1 else None,
         latest=registrations[-1], windows=windows, languages=LANGUAGES, can_book=can_book,
         bookable_statuses=("written_done", "oral_booked"), show_account=show_account,
         privacy_url=(url_for("privacy.candidate", candidate_id=person.id)
