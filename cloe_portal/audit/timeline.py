@@ -60,6 +60,7 @@ PARTNER_REASONS = frozenset({
     "registration.status", "written.window_extended", "written.restart_granted",
     "written.cancelled_force_majeure", "oral.force_majeure", "oral.cancel_late",
     "accommodation.approved", "accommodation.refused", "results.certificate.revoke",
+    "session.edited", "registration.edited", "registration.withdrawn",
 })
 # Integrity-log kinds that are not in the audit log (the others are recorded there too).
 SIGNAL_KINDS = ("tab_hidden", "window_blur", "fullscreen_exit", "resumed")
@@ -70,7 +71,7 @@ STATUS_HOSTS = frozenset({
     "candidate.identity_saved", "written.finished", "written.cancelled_force_majeure",
     "oral.book", "oral.cancel", "oral.cancel_late", "oral.force_majeure", "oral.attendance",
     "oral.assessment.validate", "oral.assessment.reopen", "jury.pv.sign",
-    "results.attestation.issue",
+    "results.attestation.issue", "registration.withdrawn",
 })
 
 

@@ -25,7 +25,7 @@ from cloe_portal.itembank.models import Item
 from cloe_portal.partners.scope import may_see_partner
 from cloe_portal.rules.cefr import SECTION_ORDER
 from cloe_portal.rules.scoring import score_response
-from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.models import DROPPED_STATUSES, Registration
 from cloe_portal.sessions.status import set_status
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -106,7 +106,7 @@ def identity_locked(user: User) -> bool:
     """
     if identity_of(user) is None:
         return False
-    registrations = [r for r in registrations_of(user) if r.status != "cancelled"]
+    registrations = [r for r in registrations_of(user) if r.status not in DROPPED_STATUSES]
     started = _started_ids(user)
 
     def under_way(r: Registration) -> bool:

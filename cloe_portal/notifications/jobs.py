@@ -52,6 +52,13 @@ def _registrations(statuses: tuple[str, ...], since: datetime | None = None) -> 
     return list(db.session.scalars(stmt))
 
 
+def _window_key(prefix: str, reg: Registration) -> str:
+    """The registration's part of a window email's key; a moved written date (a session
+    edit bumps ``date_version``) gives new keys, so the new window is announced too."""
+    version = reg.session.date_version
+    return f"{prefix}:registration-{reg.id}" + (f":v{version}" if version else "")
+
+
 def _sent_keys(prefix: str) -> set[str]:
     stmt = db.select(OutboxMessage.key).where(OutboxMessage.key.like(f"{prefix}%"))
     return set(db.session.scalars(stmt))
@@ -64,7 +71,7 @@ def access_open(now: datetime) -> int:
     horizon = now - timedelta(days=windows.WRITTEN_WINDOW_DAYS + 60)
     sent = _sent_keys("access-open:")
     for reg in _registrations(BEFORE_WRITTEN, since=horizon):
-        key = f"access-open:registration-{reg.id}"
+        key = _window_key("access-open", reg)
         if key in sent:
             continue
         window = windows.written_window(reg.session.written_date, reg.window_extension_days)
@@ -85,14 +92,14 @@ def window_closing(now: datetime) -> int:
     sent = _sent_keys("window-closing:")
     admins = _partner_admins({r.partner_id for r in regs})
     for reg in regs:
-        already = {d for d in windows.CLOSING_REMINDER_DAYS
-                   if f"window-closing:registration-{reg.id}:d{d}" in sent}
+        base = _window_key("window-closing", reg)
+        already = {d for d in windows.CLOSING_REMINDER_DAYS if f"{base}:d{d}" in sent}
         due = windows.closing_reminder_due(now, reg.session.written_date,
                                            reg.window_extension_days, already)
         if due is None:
             continue
         window = windows.written_window(reg.session.written_date, reg.window_extension_days)
-        key = f"window-closing:registration-{reg.id}:d{due}"
+        key = f"{base}:d{due}"
         if queue_email(reg.candidate.email, "window_closing", kind="window-closing", key=key,
                        recipient_id=reg.candidate_id, registration=reg, window=window,
                        days=due, to_partner=False):

@@ -52,6 +52,14 @@ OUTBOX_KINDS = {
     "application": "Candidature de partenariat",
     "partnership": "Statut du partenariat",
     "partner-audit": "Résultat d'un audit de suivi (partenaire)",
+    # Issue 18: session and enrolment edits, withdrawals.
+    "session-changed": "Session modifiée : nouvelles dates (candidat)",
+    "session-changed-partner": "Session modifiée par le CEL référent (partenaire)",
+    "registration-changed-partner": "Inscription modifiée par le CEL référent (partenaire)",
+    "login-email-changed": "Nouvelle adresse de connexion (candidat)",
+    "login-email-changed-old": "Adresse de connexion remplacée (ancienne adresse)",
+    "withdrawal": "Inscription retirée (candidat)",
+    "withdrawal-partner": "Candidat retiré (partenaire)",
 }
 
 

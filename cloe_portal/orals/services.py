@@ -63,7 +63,12 @@ from cloe_portal.rules import windows
 from cloe_portal.rules.calendar import PARIS, UTC, paris_date, to_paris
 from cloe_portal.rules.cefr import ORAL_CRITERIA, SUBLEVELS
 from cloe_portal.rules.text import clean_labelled
-from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
+from cloe_portal.sessions.models import (
+    DROPPED_STATUSES,
+    AccommodationRequest,
+    ExamSession,
+    Registration,
+)
 from cloe_portal.sessions.status import set_status
 
 SLOT = windows.SLOT_DURATION
@@ -424,7 +429,7 @@ def booking_blocker(registration: Registration) -> str | None:
 # done            the oral took place (grid awaited, validated, or before the jury)
 # not_taken       absent, refused for lateness, or cancelled late: contact the organisation
 # results         results published: a link to them
-# cancelled       the registration is cancelled
+# cancelled       the registration is cancelled or withdrawn
 # Registrations whose oral page has something to show (past the written test).
 ORAL_PAGE_STATUSES = ("written_done", "oral_booked", "oral_done", "awaiting_jury",
                       "results_issued")
@@ -465,7 +470,7 @@ def oral_page_state(registration: Registration, now: dt.datetime | None = None) 
     """Decide what the oral page of a registration shows now (see ORAL_PAGE_STATES)."""
     now = now or clock.now()
     status = registration.status
-    if status == "cancelled":
+    if status in DROPPED_STATUSES:
         return OralPageState("cancelled")
     if status in ("enrolled", "identity_done"):
         return OralPageState("before_written")
@@ -686,6 +691,34 @@ def waitlist_entry(registration: Registration) -> OralWaitlistEntry | None:
     """The registration's open waitlist entry, if any."""
     entries = _waiting_entries(registration)
     return entries[0] if entries else None
+
+
+def release_registration(registration: Registration, reason: str,
+                         now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Free whatever a registration that ends holds in the oral calendar (nothing deleted).
+
+    Its booking is released (kept as history, "cancelled" with ``reason``), its waitlist
+    entries are closed, and every slot it held or was offered goes to the next candidate
+    waiting in that language. Returns the ids touched, for the caller's audit entry."""
+    now = now or clock.now()
+    freed: list[OralSlot] = []
+    booking = active_booking(registration)
+    if booking is not None:
+        _release(booking, "cancelled", now, reason)
+        freed.append(booking.slot)
+    entries = _waiting_entries(registration)
+    for entry in entries:
+        entry.status = "closed"
+    held = list(db.session.scalars(
+        select(OralSlot).where(OralSlot.held_for_registration_id == registration.id)))
+    for slot in held:
+        slot.held_for_registration_id = None
+        slot.held_until = None
+    db.session.flush()
+    for slot in dict.fromkeys([*freed, *held]):
+        _offer_to_waitlist(slot, skip={registration.id}, now=now)
+    return {"booking_ids": [booking.id] if booking is not None else [],
+            "waitlist_ids": [e.id for e in entries], "held_slot_ids": [s.id for s in held]}
 
 
 def pass_on_lapsed_holds(now: dt.datetime | None = None) -> int:

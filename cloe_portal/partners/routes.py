@@ -22,7 +22,11 @@ from cloe_portal.partners.scope import may_see_partner, visible_partners
 from cloe_portal.privacy.services import may_manage_candidate
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.rules.windows import days_left, written_window
-from cloe_portal.sessions.models import REGISTRATION_STATUS_LABELS_FR, REGISTRATION_STATUSES
+from cloe_portal.sessions.models import (
+    CLOSED_STATUSES,
+    REGISTRATION_STATUS_LABELS_FR,
+    REGISTRATION_STATUSES,
+)
 
 bp = Blueprint("partners", __name__, url_prefix="/suivi")
 register_nav(("partner", "referent"), "Candidats", "partners.dashboard", order=10)
@@ -145,5 +149,6 @@ def index():
         "partners/index.html", partners=partners, counts=services.partner_counts(current_user),
         missing=missing, latest_rate=latest_rate, statuses=REGISTRATION_STATUSES,
         status_labels=REGISTRATION_STATUS_LABELS_FR, partner_status=PARTNER_STATUS_LABELS_FR,
+        closed_statuses=CLOSED_STATUSES,
         today=today,
     )

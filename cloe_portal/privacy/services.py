@@ -44,11 +44,10 @@ from cloe_portal.extensions import db
 from cloe_portal.jury.models import JuryReview, ProcesVerbal
 from cloe_portal.partners.scope import may_see_partner, partner_filter
 from cloe_portal.privacy.models import CandidateErasure, EvidencePurge
-from cloe_portal.sessions.models import Registration
+from cloe_portal.sessions.models import CLOSED_STATUSES, Registration
 
 DEFAULT_RETENTION_DAYS = 90
 RESULTS_YEARS = 3
-CLOSED_STATUSES = ("results_issued", "cancelled")
 ERASED_DOMAIN = "efface.invalid"  # RFC 2606: .invalid never delivers
 REDACTED_BODY = "Contenu effacé le {day} (effacement des données personnelles du candidat)."
 

@@ -22,7 +22,13 @@ from cloe_portal.core.forms import BaseForm, DateField
 from cloe_portal.reference.domains import DOMAINS
 from cloe_portal.reference.languages import LANGUAGES
 from cloe_portal.sessions.candidate_import import LEVELS
-from cloe_portal.sessions.models import ACCOMMODATION_KINDS, FUNDINGS, SESSION_KINDS
+from cloe_portal.sessions.models import (
+    ACCOMMODATION_KINDS,
+    FUNDINGS,
+    SESSION_KINDS,
+    WITHDRAWAL_REASONS,
+)
+from cloe_portal.sessions.services import Enrolment
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -93,6 +99,17 @@ class EnrolmentForm(BaseForm):
     accommodation_details = TextAreaField(_l("Précisions sur les aménagements (facultatif)"),
                                           validators=[Optional(), Length(max=2000)])
 
+    def enrolment(self) -> Enrolment:
+        """What the partner typed, as the enrolment services take it."""
+        return Enrolment(
+            last_name=self.last_name.data, first_name=self.first_name.data, email=self.email.data,
+            birth_date=self.birth_date.data, target_level=self.target_level.data,
+            training_hours=self.training_hours.data, funding=self.funding.data,
+            cpf_file_number=self.cpf_file_number.data,
+            accommodations=self.accommodations.data or [],
+            accommodation_details=self.accommodation_details.data,
+        )
+
 
 class CandidateImportForm(BaseForm):
     file = FileField(
@@ -100,3 +117,64 @@ class CandidateImportForm(BaseForm):
         validators=[FileRequired(_l("Choisissez un fichier.")),
                     FileAllowed(["csv", "xlsx", "txt"], _l("Format accepté : CSV ou XLSX."))],
     )
+
+
+# --- after enrolment: edit a session or an enrolment, withdraw a candidate -----------------------
+
+REASON_HINT = _l("Obligatoire pour le CEL référent : inscrit au journal d'audit et transmis à "
+                 "l'organisme.")
+
+
+class _ReasonMixin:
+    """A reason, required when a referent acts (``reason_required``)."""
+
+    reason_required = False
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        from wtforms.validators import ValidationError
+
+        if self.reason_required and not (field.data or "").strip():
+            raise ValidationError(_l("Indiquez le motif de la modification : il est inscrit au "
+                                     "journal d'audit."))
+
+
+class SessionEditForm(_ReasonMixin, SessionForm):
+    target_level = SelectField(
+        _l("Niveau visé des candidats qui n'ont pas commencé"),
+        choices=[SelectChoice("", _l("Inchangé (chaque candidat garde le sien)")),
+                 *(SelectChoice(lv, lv) for lv in LEVELS)],
+        validators=[Optional()],
+        description=_l("Appliqué à toutes les inscriptions de la session dont le test écrit "
+                       "n'a pas commencé ; un candidat se modifie aussi un par un."))
+    reason = TextAreaField(_l("Motif de la modification"), validators=[Optional(), Length(max=2000)],
+                           description=REASON_HINT)
+
+    def __init__(self, *args, current_date=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.current_date = current_date
+
+    def validate_written_date(self, field: DateField) -> None:
+        # The date a session already has may lie in the past (its window is open): keeping it
+        # is allowed; a new date may not be past.
+        if field.data and field.data == self.current_date:
+            return
+        super().validate_written_date(field)
+
+
+class EnrolmentEditForm(_ReasonMixin, EnrolmentForm):
+    reason = TextAreaField(_l("Motif de la modification"), validators=[Optional(), Length(max=2000)],
+                           description=REASON_HINT)
+
+
+class WithdrawalForm(BaseForm):
+    reason = RadioField(_l("Motif du retrait"), choices=_choices(WITHDRAWAL_REASONS),
+                        validators=[InputRequired(_l("Choisissez le motif du retrait."))])
+    note = TextAreaField(_l("Précisions"), validators=[Optional(), Length(max=2000)],
+                         description=_l("Obligatoires pour le motif « Autre » ; transmises au "
+                                        "candidat et au CEL référent."))
+
+    def validate_note(self, field: TextAreaField) -> None:
+        from wtforms.validators import ValidationError
+
+        if self.reason.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Précisez le motif du retrait (motif « Autre »)."))

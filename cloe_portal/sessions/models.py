@@ -26,9 +26,12 @@ REGISTRATION_STATUSES = (
     "awaiting_jury",
     "results_issued",
     "cancelled",
+    "withdrawn",
 )
 # A registration in one of these is history: the candidate's home lists it apart.
-CLOSED_STATUSES = ("results_issued", "cancelled")
+CLOSED_STATUSES = ("results_issued", "cancelled", "withdrawn")
+# Ended without results: not counted among a session's or a partner's candidates under way.
+DROPPED_STATUSES = ("cancelled", "withdrawn")
 REGISTRATION_STATUS_LABELS_FR = {
     "enrolled": "Inscrit",
     "identity_done": "Identité renseignée",
@@ -38,6 +41,15 @@ REGISTRATION_STATUS_LABELS_FR = {
     "awaiting_jury": "En attente du jury",
     "results_issued": "Résultats publiés",
     "cancelled": "Annulé",
+    "withdrawn": "Retirée",
+}
+
+# Why a partner withdraws a candidate before the written test ("other" needs a text).
+WITHDRAWAL_REASONS = {
+    "abandon": "Abandon",
+    "illness": "Maladie",
+    "funding_refused": "Financement refusé",
+    "other": "Autre",
 }
 
 ACCOMMODATION_KINDS = {
@@ -46,7 +58,8 @@ ACCOMMODATION_KINDS = {
     "interpreter": "Interprète",
     "written_oral_questions": "Questions de l'oral remises par écrit",
 }
-ACCOMMODATION_STATUSES = {"pending": "En attente", "approved": "Accordé", "refused": "Refusé"}
+ACCOMMODATION_STATUSES = {"pending": "En attente", "approved": "Accordé", "refused": "Refusé",
+                          "withdrawn": "Retirée par l'organisme"}
 
 
 class ExamSession(db.Model):
@@ -61,6 +74,9 @@ class ExamSession(db.Model):
     language: Mapped[str] = mapped_column(String(2), index=True)
     domain: Mapped[str | None] = mapped_column(String(80))
     written_date: Mapped[date] = mapped_column(Date, index=True)
+    # Bumped each time the written date moves: the window emails (access open, closing
+    # reminders) are keyed on it, so candidates hear about the new window too.
+    date_version: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
@@ -100,6 +116,9 @@ class Registration(db.Model):
     booking_extension_days: Mapped[int] = mapped_column(default=0)
     written_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the partner withdraws the candidate before the written test (WITHDRAWAL_REASONS).
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(20))
+    withdrawal_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     session: Mapped[ExamSession] = relationship(back_populates="registrations")
@@ -112,6 +131,14 @@ class Registration(db.Model):
     @property
     def status_label(self) -> str:
         return REGISTRATION_STATUS_LABELS_FR.get(self.status, self.status)
+
+    @property
+    def withdrawal_label(self) -> str | None:
+        """The withdrawal reason as the partner chose it, with its text (None if not withdrawn)."""
+        if self.withdrawal_reason is None:
+            return None
+        label = WITHDRAWAL_REASONS.get(self.withdrawal_reason, self.withdrawal_reason)
+        return f"{label} — {self.withdrawal_note}" if self.withdrawal_note else label
 
     @property
     def candidate_first_name(self) -> str:
@@ -130,7 +157,7 @@ class Registration(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        """Results issued or cancelled: nothing is left to do for this registration."""
+        """Results issued, cancelled or withdrawn: nothing is left to do for this registration."""
         return self.status in CLOSED_STATUSES
 
     def approved(self, kind: str) -> bool:

@@ -20,6 +20,7 @@ from cloe_portal.sessions import services
 from cloe_portal.sessions.candidate_import import CandidateFileError
 from cloe_portal.sessions.forms import CandidateImportForm, EnrolmentForm, SessionForm
 from cloe_portal.sessions.models import (
+    DROPPED_STATUSES,
     SESSION_KINDS,
     ExamSession,
     Registration,
@@ -45,7 +46,7 @@ def index():
     """List the sessions the user may see, newest test date first, with candidate counts."""
     counts = (
         db.select(Registration.session_id, func.count(Registration.id).label("n"))
-        .where(Registration.status != "cancelled")
+        .where(Registration.status.notin_(DROPPED_STATUSES))
         .group_by(Registration.session_id)
         .subquery()
     )
@@ -127,16 +128,6 @@ def detail(session_id: int):
     return render_template("sessions/detail.html", **_detail_context(session))
 
 
-def _enrolment_data(form: EnrolmentForm) -> services.Enrolment:
-    return services.Enrolment(
-        last_name=form.last_name.data, first_name=form.first_name.data, email=form.email.data,
-        birth_date=form.birth_date.data, target_level=form.target_level.data,
-        training_hours=form.training_hours.data, funding=form.funding.data,
-        cpf_file_number=form.cpf_file_number.data, accommodations=form.accommodations.data or [],
-        accommodation_details=form.accommodation_details.data,
-    )
-
-
 @bp.route("/<int:session_id>/enrol", methods=["POST"])
 @role_required("partner")
 def enrol(session_id: int):
@@ -147,7 +138,7 @@ def enrol(session_id: int):
     enrolled = None
     if form.validate_on_submit():
         try:
-            enrolled = services.enrol(current_user, session, _enrolment_data(form))
+            enrolled = services.enrol(current_user, session, form.enrolment())
         except services.EnrolmentRefused as refused:
             db.session.rollback()
             for name, message in refused.problems.items():
@@ -223,3 +214,9 @@ def import_template():
     return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="modele-candidats-cloe.csv"'})
 
+
+
+# The after-enrolment changes (edit a session or an enrolment, withdraw) have their own module.
+from cloe_portal.sessions.change_routes import bp as changes_bp  # noqa: E402
+
+blueprints = [bp, changes_bp]

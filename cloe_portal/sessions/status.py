@@ -7,6 +7,12 @@ from cloe_portal.accounts.models import User
 from cloe_portal.audit.services import record
 from cloe_portal.sessions.models import REGISTRATION_STATUSES, Registration
 
+# Statuses a registration may enter only from some others; every other move is free.
+# A withdrawal (seed 000: the partner withdraws a candidate) happens before the written
+# test only, and is final: a candidate who comes back is enrolled again (a new registration).
+ONLY_FROM = {"withdrawn": ("enrolled", "identity_done")}
+FINAL_STATUSES = ("withdrawn",)
+
 
 def set_status(registration: Registration, status: str, actor: User | None = None,
                reason: str | None = None) -> None:
@@ -16,6 +22,8 @@ def set_status(registration: Registration, status: str, actor: User | None = Non
     if registration.status == status:
         return
     previous = registration.status
+    if previous in FINAL_STATUSES or previous not in ONLY_FROM.get(status, (previous,)):
+        raise ValueError(f"registration {registration.id}: {previous!r} → {status!r} not allowed")
     registration.status = status
     registration.status_changed_at = clock.now()
     record(actor, "registration.status", registration, reason=reason,

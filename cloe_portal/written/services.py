@@ -167,7 +167,10 @@ def start_problems(registration: Registration, now: datetime | None = None) -> l
     elif info.state == "closed":
         problems.append("La période pour passer votre test écrit est terminée. Contactez votre "
                         "organisme de formation : votre référent peut la prolonger.")
-    if registration.status not in STARTABLE_STATUSES:
+    if registration.status == "withdrawn":
+        problems.append("Votre organisme de formation a retiré cette inscription : le test "
+                        "écrit ne peut plus être passé. Contactez-le pour toute question.")
+    elif registration.status not in STARTABLE_STATUSES:
         problems.append("Votre test écrit a déjà été passé pour cette inscription.")
     if _identity_id(registration.candidate_id) is None:
         problems.append("Complétez d'abord le formulaire d'identité.")

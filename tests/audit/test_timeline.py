@@ -115,8 +115,8 @@ def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
     with app.test_request_context():
         record(journey.referent, "appeal.filed", reg, reason="Contestation du score",
                details={"before": {"score": 40, "level": "B1"}, "after": {"score": 45, "level": "B1"}})
-        record(journey.partner_admin, "registration.withdrawn", reg, reason="Abandon",
-               details={"from": "oral_done", "to": "withdrawn"})
+        record(journey.partner_admin, "registration.rejected", reg, reason="Abandon",
+               details={"from": "oral_done", "to": "rejected"})
         # The session's entries are part of its registrations' history.
         record(journey.partner_admin, "session.updated", reg.session,
                details={"before": {"written_date": "2026-03-02", "kind": "group"},
@@ -129,8 +129,8 @@ def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
     # A partner sees a new action's label and who, not the centre's reason or details…
     assert partner[0].endswith("— Contestation : dépôt, par le centre référent.")
     # …but always its own words.
-    assert partner[1].endswith("— Inscription : retrait, par Sophie BERNARD (Lingua Pro "
-                               "Formation). Motif : Abandon. Avant → après : oral_done → withdrawn.")
+    assert partner[1].endswith("— Inscription : rejet, par Sophie BERNARD (Lingua Pro "
+                               "Formation). Motif : Abandon. Avant → après : oral_done → rejected.")
     assert partner[2].endswith("— Session : modification, par Sophie BERNARD (Lingua Pro "
                                "Formation). Modifié : Date du test écrit : 02/03/2026 → 09/03/2026.")
     assert staff[2] == partner[2]
