@@ -51,6 +51,14 @@ OUTBOX_KINDS = {
     "accreditation-expiring-referent": "Habilitation bientôt échue (référent)",
     "application": "Candidature de partenariat",
     "partnership": "Statut du partenariat",
+    # Partner requests to the referent (issue 18: extensions, accommodations, problem reports)
+    "extension-requested": "Demande de prolongation d'accès (référent)",
+    "extension-decision": "Décision sur une prolongation d'accès (partenaire)",
+    "extension-granted": "Accès prolongé (candidat)",
+    "accommodation-requested": "Demande d'aménagement après l'inscription (référent)",
+    "accommodation-decision": "Décision sur un aménagement (partenaire et candidat)",
+    "problem-report-new": "Nouveau signalement d'un partenaire (référent)",
+    "problem-report-reply": "Réponse à un signalement",
 }
 
 
