@@ -14,6 +14,7 @@ import pytest
 
 from cloe_portal.extensions import db
 from cloe_portal.sessions.models import ExamSession, Registration
+from tests.orals.conftest import make_assessor, make_slot  # noqa: F401 - fixtures of the browser test
 
 UTC = dt.UTC
 
