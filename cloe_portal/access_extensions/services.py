@@ -254,6 +254,29 @@ def pending_for_user(user: User) -> list[AccessExtensionRequest]:
     return queue(user, status="pending")
 
 
+# --- personal data (privacy export and erasure) -----------------------------------------------
+
+
+ERASED = "[effacé]"
+
+
+def for_registrations(registration_ids: set[int] | list[int]) -> list[AccessExtensionRequest]:
+    """The requests made for these registrations (a candidate's export)."""
+    if not registration_ids:
+        return []
+    return list(db.session.scalars(db.select(AccessExtensionRequest).where(
+        AccessExtensionRequest.registration_id.in_(registration_ids)).order_by(AccessExtensionRequest.id)))
+
+
+def erase_for(registration_ids: set[int] | list[int]) -> int:
+    """Blank the reasons and comments (health, family…) of an erased candidate's requests."""
+    items = for_registrations(registration_ids)
+    for item in items:
+        item.reason = ERASED
+        item.comment = None
+    return len(items)
+
+
 # --- emails ----------------------------------------------------------------------------------
 
 
@@ -270,7 +293,7 @@ def _notify_referents(item: AccessExtensionRequest) -> None:
     registration = item.registration
     for person in centre_staff(registration.partner):
         queue_email(person.email, "extension_requested", kind="extension-requested",
-                    key=f"extension-requested:{item.id}:user-{person.id}", recipient_id=person.id,
+                    key=f"extension-requested:{item.id}:registration-{registration.id}:user-{person.id}", recipient_id=person.id,
                     item=item, registration=registration,
                     link=_link("access_extensions.detail", request_id=item.id))
 
@@ -283,12 +306,12 @@ def _notify_decision(item: AccessExtensionRequest) -> None:
     link = _link("access_extensions.detail", request_id=item.id)
     for person in partner_admins(item.partner_id):
         queue_email(person.email, "extension_decision", kind="extension-decision",
-                    key=f"extension-decision:{item.id}:user-{person.id}", recipient_id=person.id,
+                    key=f"extension-decision:{item.id}:registration-{registration.id}:user-{person.id}", recipient_id=person.id,
                     item=item, registration=registration, link=link)
     if item.status == "granted":
         candidate = registration.candidate
         target = "written.overview" if item.window == "written" else "orals.candidate_booking"
         queue_email(candidate.email, "extension_granted", kind="extension-granted",
-                    key=f"extension-granted:{item.id}", recipient_id=candidate.id,
+                    key=f"extension-granted:{item.id}:registration-{registration.id}", recipient_id=candidate.id,
                     item=item, registration=registration, candidate=candidate,
                     link=_link(target, inscription=registration.id))

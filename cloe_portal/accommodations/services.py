@@ -132,7 +132,7 @@ def _notify_referents(item: AccommodationRequest) -> None:
     registration = item.registration
     for person in centre_staff(registration.partner):
         queue_email(person.email, "accommodation_requested", kind="accommodation-requested",
-                    key=f"accommodation-requested:{item.id}:user-{person.id}",
+                    key=f"accommodation-requested:{item.id}:registration-{registration.id}:user-{person.id}",
                     recipient_id=person.id, item=item, registration=registration,
                     link=_link("accommodations.detail", request_id=item.id))
 
@@ -146,6 +146,6 @@ def _notify_decision(item: AccommodationRequest) -> None:
     people.append((registration.candidate, False))
     for person, to_partner in people:
         queue_email(person.email, "accommodation_decision", kind="accommodation-decision",
-                    key=f"accommodation-decision:{item.id}:user-{person.id}",
+                    key=f"accommodation-decision:{item.id}:registration-{registration.id}:user-{person.id}",
                     recipient_id=person.id, item=item, registration=registration,
                     to_partner=to_partner)

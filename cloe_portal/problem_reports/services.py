@@ -205,6 +205,36 @@ def send_attachment(report: ProblemReport):  # noqa: ANN201 - a Flask response
                                 report.attachment_mimetype, f"signalement-{report.id}{ext}")
 
 
+# --- personal data (privacy export and erasure) -----------------------------------------------
+
+
+ERASED = "[Texte effacé avec les données personnelles du candidat]"
+
+
+def for_registrations(registration_ids: set[int] | list[int]) -> list[ProblemReport]:
+    """The reports about these registrations (a candidate's export)."""
+    if not registration_ids:
+        return []
+    return list(db.session.scalars(db.select(ProblemReport).where(
+        ProblemReport.registration_id.in_(registration_ids)).order_by(ProblemReport.id)))
+
+
+def erase_for(registration_ids: set[int] | list[int]) -> int:
+    """Blank the texts and delete the attachments of the reports about an erased candidate
+    (the report, its kind, dates and statuses stay for the centre's records)."""
+    reports = for_registrations(registration_ids)
+    for report in reports:
+        report.text = ERASED
+        for message in report.messages:
+            message.text = ERASED
+        if report.attachment_stored_name:
+            (uploads.upload_dir(ATTACHMENT_FOLDER) / report.attachment_stored_name).unlink(missing_ok=True)
+            report.attachment_name = report.attachment_stored_name = None
+            report.attachment_mimetype = report.attachment_size = None
+            # the SHA-256 stays: proof of what was received, without the content
+    return len(reports)
+
+
 # --- emails ----------------------------------------------------------------------------------
 
 
@@ -218,9 +248,11 @@ def _notify(report: ProblemReport, message: ProblemReportMessage | None, recipie
     link = absolute_url("problem_reports.detail", report_id=report.id)
     template, kind = (("problem_report_new", "problem-report-new") if message is None and event == "new"
                       else ("problem_report_reply", "problem-report-reply"))
+    # The registration in the key lets a candidate's erasure find these messages.
+    about = f":registration-{report.registration_id}" if report.registration_id else ""
     for person in recipients:
         queue_email(person.email, template, kind=kind,
-                    key=f"problem-report:{report.id}:{event}:user-{person.id}",
+                    key=f"problem-report:{report.id}{about}:{event}:user-{person.id}",
                     recipient_id=person.id, report=report, message=message, link=link,
                     to_partner=to_partner, status_changed=status_changed,
                     statuses=REPORT_STATUSES)
