@@ -1,4 +1,4 @@
-"""The referent's accommodation queue and decisions."""
+"""Accommodations: the partner's request after enrolment, the referent's queue and decisions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cloe_portal.accommodations import services
 from cloe_portal.accounts.models import Organisation
@@ -18,7 +18,12 @@ from cloe_portal.core.forms import BaseForm
 from cloe_portal.core.nav import register_nav
 from cloe_portal.core.params import int_arg
 from cloe_portal.extensions import db
-from cloe_portal.sessions.models import ACCOMMODATION_STATUSES, AccommodationRequest
+from cloe_portal.sessions.models import (
+    ACCOMMODATION_KINDS,
+    ACCOMMODATION_STATUSES,
+    AccommodationRequest,
+    Registration,
+)
 
 bp = Blueprint("accommodations", __name__, url_prefix="/amenagements")
 register_nav(("coordinator", "referent"), "Aménagements", "accommodations.index", order=50)
@@ -34,6 +39,55 @@ class DecisionForm(BaseForm):
     def validate_comment(self, field: TextAreaField) -> None:
         if self.decision.data == "refuse" and not (field.data or "").strip():
             raise ValidationError(_l("Expliquez le refus : le commentaire est obligatoire."))
+
+
+class PartnerRequestForm(BaseForm):
+    """An accommodation asked by the partner after enrolment: which one, and why."""
+
+    kind = SelectField(_l("Aménagement demandé"),
+                       choices=[SelectChoice("", _l("Choisissez…"))]
+                       + [SelectChoice(k, _l(v)) for k, v in ACCOMMODATION_KINDS.items()],
+                       validators=[DataRequired(_l("Choisissez l'aménagement demandé."))])
+    details = TextAreaField(_l("Justification"), validators=[
+        DataRequired(_l("Justifiez la demande (situation du candidat, justificatif reçu).")),
+        Length(max=2000)],
+        description=_l("La demande écrite du candidat et son justificatif restent dans votre dossier "
+                       "(règlement CLOE, § 3.7)."))
+
+
+def _own_registration(user, registration: Registration) -> bool:  # noqa: ANN001
+    return user.role == "partner" and user.organisation_id == registration.partner_id
+
+
+@bp.app_template_global("can_request_accommodation")
+def can_request_accommodation(registration: Registration) -> bool:
+    """True while the partner may still ask an accommodation (before the written test)."""
+    return services.request_problem(registration) is None
+
+
+@bp.route("/inscription/<int:registration_id>/demande", methods=["GET", "POST"])
+@role_required("partner")
+def partner_new(registration_id: int):
+    """The partner asks an accommodation for an enrolled candidate, before its written test."""
+    registration = load_or_404(Registration, registration_id, _own_registration)
+    form = PartnerRequestForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_request(current_user, registration, form.kind.data, form.details.data)
+        except services.AccommodationError as exc:
+            db.session.rollback()
+            form.kind.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Demande d'aménagement envoyée au centre référent : elle sera décidée avant "
+                    "le test écrit."), "success")
+            return redirect(url_for("partners.candidate", candidate_id=registration.candidate_id), 303)
+    if form.errors:
+        status = 422
+    return render_template("accommodations/partner_new.html", registration=registration, form=form,
+                           problem=services.request_problem(registration),
+                           statuses=ACCOMMODATION_STATUSES), status
 
 
 @bp.route("/")

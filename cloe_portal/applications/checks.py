@@ -9,6 +9,14 @@ from typing import Any
 
 from cloe_portal.reference.charter import ACCREDITATION_AUDIT_POINTS
 
+# The file checks are shared with other private uploads (rules.uploads).
+from cloe_portal.rules.uploads import (  # noqa: F401 - re-exported
+    ALLOWED_TYPES,
+    MAX_UPLOAD_BYTES,
+    sniff,
+    upload_problem,
+)
+
 # Seed 000 §4.2, quoted to the applicant when a rule refuses the application.
 RULE_FOREIGN = (
     "« Aucun partenariat ne peut être validé avec des organismes installés à l'étranger ou "
@@ -21,15 +29,6 @@ RULE_ELEARNING = (
 
 # La Poste's establishments share one SIREN and do not follow Luhn (INSEE rule).
 LA_POSTE_SIREN = "356000000"
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# Detected type → (MIME type sent back, extensions accepted for it)
-ALLOWED_TYPES = {
-    "pdf": ("application/pdf", (".pdf",)),
-    "png": ("image/png", (".png",)),
-    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
-}
-
 
 def luhn_ok(digits: str) -> bool:
     """Luhn checksum of a string of digits."""
@@ -72,35 +71,6 @@ def is_france(country: str) -> bool:
     """True when the country typed is France (accents and case ignored)."""
     text = unicodedata.normalize("NFKD", country or "").encode("ascii", "ignore").decode()
     return text.strip().lower() in {"france", "fr", "france metropolitaine"}
-
-
-def sniff(head: bytes) -> str | None:
-    """The file type from its first bytes (never from its name): pdf, png, jpeg or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    return None
-
-
-def upload_problem(filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
-    """Why an uploaded file is refused, or None (type by magic bytes, matching extension, size)."""
-    if not data:
-        return "Le fichier est vide."
-    if len(data) > max_bytes:
-        return f"Le fichier dépasse {max_bytes // (1024 * 1024)} Mo."
-    kind = sniff(data[:16])
-    if kind is None:
-        return "Format refusé : seuls les fichiers PDF, PNG ou JPEG sont acceptés."
-    name = (filename or "").lower()
-    if not name.endswith(ALLOWED_TYPES[kind][1]):
-        return (
-            "Le contenu du fichier ne correspond pas à son extension "
-            f"(c'est un fichier {kind.upper()}) : renommez-le ou exportez-le à nouveau."
-        )
-    return None
 
 
 def clean_checklist(checklist: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -28,6 +25,7 @@ from cloe_portal.applications.models import (
     PartnerApplication,
 )
 from cloe_portal.audit.services import history
+from cloe_portal.core import uploads
 from cloe_portal.core.access import public, role_required
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import db, limiter
@@ -229,12 +227,5 @@ def add_to_list(application_id: int):
 def document(document_id: int):
     """Download an application document (staff only; always as an attachment)."""
     doc = db.session.get(ApplicationDocument, document_id) or abort(404)
-    path = services.document_path(doc)
-    if not path.is_file():
-        abort(404)
-    # At most 5 MB: read at once, so no file handle outlives the request.
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=doc.mimetype, as_attachment=True,
-                         download_name=services.download_name(doc), max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return uploads.send_private(services.DOCUMENT_FOLDER, doc.stored_name, doc.mimetype,
+                                services.download_name(doc))

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-from flask import current_app
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import Organisation, User, email_exists
@@ -22,46 +17,30 @@ from cloe_portal.applications.models import (
     PartnerApplication,
 )
 from cloe_portal.audit.services import record
+from cloe_portal.core import uploads
 from cloe_portal.extensions import db
 from cloe_portal.notifications.mail import queue_email
-from cloe_portal.rules.text import clean_filename
 
 
 class ApplicationError(Exception):
     """A step refused; the message is French and safe to show."""
 
 
-def upload_dir() -> Path:
-    """Where application documents live: the instance upload dir, never under static/."""
-    path = Path(current_app.config["UPLOAD_DIR"]) / "applications"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def document_path(document: ApplicationDocument) -> Path:
-    """Absolute path of a stored document."""
-    return upload_dir() / document.stored_name
+DOCUMENT_FOLDER = "applications"
 
 
 def store_document(application: PartnerApplication, kind: str, filename: str, data: bytes) -> ApplicationDocument:
     """Check and store one file under a random name; keep its SHA-256."""
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"unknown document kind {kind}")
-    problem = checks.upload_problem(filename, data)
-    if problem:
-        raise ApplicationError(f"{DOCUMENT_KINDS[kind]} : {problem}")
-    detected = checks.sniff(data[:16])
-    stored_name = secrets.token_hex(20)
-    (upload_dir() / stored_name).write_bytes(data)
+    try:
+        saved = uploads.save_private(DOCUMENT_FOLDER, filename, data)
+    except uploads.UploadRefused as exc:
+        raise ApplicationError(f"{DOCUMENT_KINDS[kind]} : {exc}") from None
     document = ApplicationDocument(
-        application=application,
-        kind=kind,
-        original_name=clean_filename(Path(filename).name)[:255] or "document",
-        stored_name=stored_name,
-        mimetype=checks.ALLOWED_TYPES[detected][0],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_at=clock.now(),
+        application=application, kind=kind, original_name=saved.original_name,
+        stored_name=saved.stored_name, mimetype=saved.mimetype, size=saved.size,
+        sha256=saved.sha256, uploaded_at=clock.now(),
     )
     db.session.add(document)
     return document
@@ -69,7 +48,7 @@ def store_document(application: PartnerApplication, kind: str, filename: str, da
 
 def download_name(document: ApplicationDocument) -> str:
     """A safe file name for the download: reference, kind and the extension of the real type."""
-    ext = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[document.mimetype]
+    ext = uploads.EXTENSIONS[document.mimetype]
     return f"{document.application.reference}-{document.kind}{ext}"
 
 

@@ -64,6 +64,14 @@ ACTION_LABELS: dict[str, str] = {
     "session.edited": "Session modifiée",
     "registration.edited": "Inscription modifiée",
     "registration.withdrawn": "Candidat retiré",
+    "access_extension.requested": "Prolongation d'accès demandée",
+    "access_extension.withdrawn": "Demande de prolongation retirée",
+    "access_extension.granted": "Prolongation d'accès accordée",
+    "access_extension.refused": "Prolongation d'accès refusée",
+    "oral.booking_window_extended": "Période de réservation de l'oral prolongée",
+    "accommodation.requested": "Aménagement demandé par le partenaire après l'inscription",
+    "problem_report.created": "Signalement envoyé au référent",
+    "problem_report.status": "Signalement : changement de statut",
     "accommodation.approved": "Aménagement accordé",
     "accommodation.refused": "Aménagement refusé",
     "candidate.identity_saved": "Formulaire d'identité enregistré",
@@ -148,6 +156,8 @@ FAMILY_LABELS: dict[str, str] = {
     "extension": "Prolongation",
     "identity": "Identité du candidat",
     "problem": "Signalement",
+    "access_extension": "Prolongation d'accès",
+    "problem_report": "Signalement",
 }
 UNKNOWN_FAMILY = "Autre action"
 
@@ -219,6 +229,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "outbox_message": "Courriel",
     "demo_clock": "Horloge de démonstration",
     "audit_entry": "Journal d'audit",
+    "access_extension_request": "Demande de prolongation",
+    "problem_report": "Signalement",
     "system": "Système",
 }
 

@@ -38,12 +38,14 @@ from cloe_portal.audit.models import AuditEntry
 
 def _objects_in_scope(centre_id: int) -> dict[str, Any]:
     """Object type → a select of the ids of that type the centre's referents may read."""
+    from cloe_portal.access_extensions.models import AccessExtensionRequest
     from cloe_portal.applications.models import PartnerApplication
     from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto
     from cloe_portal.edof.models import EdofUpload
     from cloe_portal.jury.models import ProcesVerbal
     from cloe_portal.orals.models import OralAssessment, OralBooking, OralSlot, OralWaitlistEntry
     from cloe_portal.partner_audits.models import PartnerAudit
+    from cloe_portal.problem_reports.models import ProblemReport
     from cloe_portal.results.models import Certificate, Result
     from cloe_portal.sessions.models import AccommodationRequest, ExamSession, Registration
     from cloe_portal.written.models import WrittenAttempt
@@ -85,6 +87,9 @@ def _objects_in_scope(centre_id: int) -> dict[str, Any]:
         "certificate": select(Certificate.id).where(Certificate.partner_id.in_(partners)),
         "edof_upload": select(EdofUpload.id).where(EdofUpload.partner_id.in_(partners)),
         "partner_audit": select(PartnerAudit.id).where(PartnerAudit.organisation_id.in_(partners)),
+        "access_extension_request": select(AccessExtensionRequest.id).where(
+            AccessExtensionRequest.partner_id.in_(partners)),
+        "problem_report": select(ProblemReport.id).where(ProblemReport.partner_id.in_(partners)),
     }
 
 

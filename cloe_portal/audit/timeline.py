@@ -61,6 +61,9 @@ PARTNER_REASONS = frozenset({
     "written.cancelled_force_majeure", "oral.force_majeure", "oral.cancel_late",
     "accommodation.approved", "accommodation.refused", "results.certificate.revoke",
     "session.edited", "registration.edited", "registration.withdrawn",
+    "access_extension.requested", "access_extension.withdrawn", "access_extension.granted",
+    "access_extension.refused", "oral.booking_window_extended", "accommodation.requested",
+    "problem_report.created", "problem_report.status",
 })
 # Integrity-log kinds that are not in the audit log (the others are recorded there too).
 SIGNAL_KINDS = ("tab_hidden", "window_blur", "fullscreen_exit", "resumed")
@@ -212,8 +215,10 @@ def _load_pvs(reg_ids: list[int]) -> list[tuple[int, Any]]:
 def _owned_objects(reg_ids: list[int], candidate_ids: list[int]):  # noqa: ANN202 - a Select
     """(object_type, object_id, registration_id) of the other objects the log points at, in
     one UNION query. A new feature whose objects belong to a registration adds a line here."""
+    from cloe_portal.access_extensions.models import AccessExtensionRequest
     from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto
     from cloe_portal.orals.models import OralWaitlistEntry
+    from cloe_portal.problem_reports.models import ProblemReport
     from cloe_portal.results.models import Certificate, Result
     from cloe_portal.sessions.models import AccommodationRequest
 
@@ -227,6 +232,8 @@ def _owned_objects(reg_ids: list[int], candidate_ids: list[int]):  # noqa: ANN20
         owned("result", Result),
         owned("certificate", Certificate),
         owned("candidate_photo", CandidatePhoto),
+        owned("access_extension_request", AccessExtensionRequest),
+        owned("problem_report", ProblemReport),
         select(literal("candidate_identity", String), CandidateIdentity.id,
                null().cast(Integer)).where(CandidateIdentity.user_id.in_(candidate_ids)),
     )

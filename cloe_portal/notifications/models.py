@@ -60,6 +60,14 @@ OUTBOX_KINDS = {
     "login-email-changed-old": "Adresse de connexion remplacée (ancienne adresse)",
     "withdrawal": "Inscription retirée (candidat)",
     "withdrawal-partner": "Candidat retiré (partenaire)",
+    # Partner requests to the referent (issue 18: extensions, accommodations, problem reports)
+    "extension-requested": "Demande de prolongation d'accès (référent)",
+    "extension-decision": "Décision sur une prolongation d'accès (partenaire)",
+    "extension-granted": "Accès prolongé (candidat)",
+    "accommodation-requested": "Demande d'aménagement après l'inscription (référent)",
+    "accommodation-decision": "Décision sur un aménagement (partenaire et candidat)",
+    "problem-report-new": "Nouveau signalement d'un partenaire (référent)",
+    "problem-report-reply": "Réponse à un signalement",
 }
 
 

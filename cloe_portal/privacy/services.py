@@ -288,10 +288,12 @@ def _about_targets(candidate: User, ids: dict[str, list[int]]) -> list:
 
 def candidate_export(actor: User, candidate: User, now: dt.datetime | None = None) -> dict:
     """Everything the portal holds about a candidate, as JSON-ready data (audit-logged)."""
+    from cloe_portal.access_extensions import services as access_extensions
     from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto, PracticeAnswer
     from cloe_portal.candidates.services import photo_path
     from cloe_portal.notifications.models import OutboxMessage
     from cloe_portal.orals.models import OralBooking, OralWaitlistEntry
+    from cloe_portal.problem_reports import services as problem_reports
     from cloe_portal.results.models import Certificate, Result
     from cloe_portal.written.models import WrittenAttempt
 
@@ -369,7 +371,11 @@ def candidate_export(actor: User, candidate: User, now: dt.datetime | None = Non
         row["pieces_jointes"] = [a.get("filename") for a in (mail.attachments or [])]
         emails.append(row)
 
+    extensions = access_extensions.for_registrations(reg_ids)
+    reports = problem_reports.for_registrations(reg_ids)
     ids = {
+        "access_extension_request": [e.id for e in extensions],
+        "problem_report": [r.id for r in reports],
         "registration": reg_ids,
         "candidate_identity": [identity.id] if identity else [],
         "candidate_photo": [p.id for p in photo_rows],
@@ -408,6 +414,9 @@ def candidate_export(actor: User, candidate: User, now: dt.datetime | None = Non
         "oraux": oraux,
         "liste_attente_oral": waitlist,
         "decisions_jury": decisions,
+        "prolongations_acces": [_row(e) for e in extensions],
+        "signalements": [{**_row(r, {"attachment_stored_name"}),
+                          "echanges": [_row(m) for m in r.messages]} for r in reports],
         "resultats": [_row(r) for r in results],
         "certificats": [_row(c) for c in certificates],
         "emails": emails,
@@ -492,11 +501,13 @@ def _mentions_registration(key: str | None, reg_ids: set[int]) -> bool:
 def erase_candidate(actor: User, candidate: User, reason: str,
                     now: dt.datetime | None = None) -> CandidateErasure:
     """Delete or anonymise a candidate's personal data, keeping what verifies certificates."""
+    from cloe_portal.access_extensions import services as access_extensions
     from cloe_portal.candidates.models import CandidateIdentity, CandidatePhoto, PracticeAnswer
     from cloe_portal.edof.models import EdofFile
     from cloe_portal.formatting import fr_date
     from cloe_portal.notifications.models import OutboxMessage
     from cloe_portal.orals.models import OralBooking
+    from cloe_portal.problem_reports import services as problem_reports
     from cloe_portal.results.models import Result
     from cloe_portal.written.models import IntegrityEvent, WrittenAttempt
 
@@ -544,6 +555,8 @@ def erase_candidate(actor: User, candidate: User, reason: str,
             accommodation.details = None
             accommodation.comment = None
     summary["registrations_anonymised"] = len(registrations)
+    summary["extension_requests_erased"] = access_extensions.erase_for(reg_ids)
+    summary["problem_reports_erased"] = problem_reports.erase_for(reg_ids)
 
     if reg_ids:
         for booking in db.session.scalars(select(OralBooking).where(

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2] / "cloe_portal"
 # fails when a new file starts building action codes so that its codes get listed here too.
 DYNAMIC = {
     "accommodations/services.py": {"accommodation.approved", "accommodation.refused"},
+    "access_extensions/services.py": {"access_extension.granted", "access_extension.refused"},
     "applications/services.py": {
         *(f"application.opinion_{o}" for o in OPINIONS),
         *(f"application.{d}" for d in DECISIONS),

@@ -1,0 +1,1 @@
+from tests.access_extensions.conftest import world  # noqa: F401 - fixture
