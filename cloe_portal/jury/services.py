@@ -137,8 +137,11 @@ def jury_queue(user: User | None, now: dt.datetime | None = None) -> list[QueueI
     registrations = list(db.session.scalars(stmt).unique())
     ids = [r.id for r in registrations]
     ends = oral_ends(ids)
+    # Draft decisions only: a registration back before the jury after an appeal has signed
+    # reviews (history) and awaits a new one.
     reviews = {rv.registration_id: rv for rv in db.session.scalars(
-        select(JuryReview).where(JuryReview.registration_id.in_(ids)))} if ids else {}
+        select(JuryReview).where(JuryReview.registration_id.in_(ids),
+                                 JuryReview.pv_id.is_(None)))} if ids else {}
     items = []
     for reg in registrations:
         end, taken, start = ends.get(reg.id, (None, None, None))
@@ -230,6 +233,24 @@ def completeness_problems(scores: dict[str, int] | None, outcome: object | None)
     return problems
 
 
+def latest_review(registration: Registration) -> JuryReview | None:
+    """The registration's latest review (the one in force once signed; earlier ones are the
+    history of its passages before the jury)."""
+    return db.session.scalar(select(JuryReview).where(
+        JuryReview.registration_id == registration.id).order_by(JuryReview.id.desc()).limit(1))
+
+
+def reviews_of(registration: Registration) -> list[JuryReview]:
+    """Every review of the registration, oldest first."""
+    return list(db.session.scalars(select(JuryReview).where(
+        JuryReview.registration_id == registration.id).order_by(JuryReview.id)))
+
+
+def _back_before_jury(registration: Registration) -> bool:
+    """True when an appeal sent the registration back to the jury (a new decision is due)."""
+    return False
+
+
 def compute_levels(scores: dict[str, int], criteria: dict[str, str]) -> LevelSummary:
     """Combine written section scores and the oral criteria (rules.cefr.combine)."""
     from cloe_portal.results.services import combine_levels
@@ -260,8 +281,7 @@ def candidate_file(registration: Registration) -> CandidateFile:
     if not problems:
         levels = compute_levels(scores, outcome.criteria)
         certificate = earns_certificate(levels.global_level, registration.target_level)
-    review = db.session.scalar(select(JuryReview).where(
-        JuryReview.registration_id == registration.id))
+    review = latest_review(registration)
     end = oral_ends([registration.id]).get(registration.id)
     return CandidateFile(registration, identity, photos or {}, attempt, scores, outcome,
                          levels, certificate, problems, review,
@@ -293,10 +313,11 @@ def decide(actor: User, registration: Registration, *, identity_ok: bool, writte
     """Record (or change, before the PV is signed) the jury's checks and decision."""
     if registration.status not in QUEUE_STATUSES:
         raise JuryError("Ce candidat n'est pas en attente du jury.")
-    review = db.session.scalar(select(JuryReview).where(
-        JuryReview.registration_id == registration.id))
-    if review is not None and review.frozen:
+    review = latest_review(registration)
+    if review is not None and review.frozen and not _back_before_jury(registration):
         raise JuryError("Le procès-verbal est signé : cette décision ne peut plus être modifiée.")
+    if review is not None and review.frozen:
+        review = None  # a new passage before the jury (appeal): a new review, history kept
     if decision not in DECISIONS:
         raise JuryError("Choisissez une décision : valider ou annuler le résultat.")
     fraud_description = (fraud_description or "").strip() or None
@@ -365,7 +386,9 @@ def draft_reviews(session: ExamSession) -> list[JuryReview]:
 
 def undecided(session: ExamSession) -> list[Registration]:
     """Candidates of the session in the jury's queue without a decision yet."""
-    decided = select(JuryReview.registration_id).where(JuryReview.session_id == session.id)
+    # A registration back before the jury after an appeal has only signed reviews: undecided.
+    decided = select(JuryReview.registration_id).where(JuryReview.session_id == session.id,
+                                                       JuryReview.pv_id.is_(None))
     return list(db.session.scalars(
         select(Registration).where(Registration.session_id == session.id,
                                    Registration.status.in_(QUEUE_STATUSES),

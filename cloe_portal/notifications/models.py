@@ -43,6 +43,7 @@ OUTBOX_KINDS = {
     "written-suspended-partner": "Test écrit suspendu après incidents (partenaire)",
     "written-decision": "Décision sur un test écrit suspendu",
     "results": "Résultats publiés",
+    "results-reissued": "Résultats réédités (état civil rectifié, recours)",
     "jury-overdue": "Jury en retard sur le délai de 3 jours ouvrés",
     "edof-due": "Extrait EDOF attendu",
     "edof-reminder": "Relance : extrait EDOF (partenaire)",

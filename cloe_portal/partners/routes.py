@@ -103,6 +103,8 @@ def candidate(candidate_id: int):
         privacy_url=(url_for("privacy.candidate", candidate_id=person.id)
                      if "privacy.candidate" in current_app.view_functions
                      and may_manage_candidate(current_user, person) else None),
+        rectify_url=(url_for("results.rectify_identity", candidate_id=person.id)
+                     if may_manage_candidate(current_user, person) else None),
     )
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, inspect, or_, select
+from sqlalchemy import and_, delete, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from cloe_portal import clock
@@ -463,12 +463,15 @@ def erasure_status(candidate: User, now: dt.datetime | None = None) -> ErasureSt
                              "ses données ne peuvent pas être effacées.")
     ends = []
     for reg in registrations:
-        result = db.session.scalar(select(Result).where(Result.registration_id == reg.id))
-        if result is not None:
-            ends.append(result.available_until)
+        # A reissued result is online 3 years from its reissue: the latest end counts.
+        until = db.session.scalar(select(func.max(Result.available_until)).where(
+            Result.registration_id == reg.id))
+        if until is not None:
+            ends.append(until)
             continue
         pv_signed = db.session.scalar(
-            select(ProcesVerbal.signed_at).join(JuryReview, JuryReview.pv_id == ProcesVerbal.id)
+            select(func.max(ProcesVerbal.signed_at))
+            .join(JuryReview, JuryReview.pv_id == ProcesVerbal.id)
             .where(JuryReview.registration_id == reg.id))
         ends.append(add_years(pv_signed or reg.status_changed_at, RESULTS_YEARS))
     allowed_from = max(ends) if ends else None
