@@ -148,6 +148,8 @@ class Config:
         self.PROCTORING_WEBHOOK_SECRET = os.environ.get("PROCTORING_WEBHOOK_SECRET", "")
         # Privacy: days after the PV is signed before photos and integrity log are purged.
         self.EVIDENCE_RETENTION_DAYS = int(os.environ.get("EVIDENCE_RETENTION_DAYS", "90"))
+        # Appeals: days after the results are first published during which they may be filed.
+        self.APPEAL_DAYS = int(os.environ.get("APPEAL_DAYS", "30"))
         self.TESTING = False
 
 

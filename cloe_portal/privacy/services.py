@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, inspect, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, delete, exists, func, inspect, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
@@ -117,10 +117,19 @@ def may_manage_candidate(user: User, candidate: User) -> bool:
 
 
 def _signed_unpurged():  # noqa: ANN202 - a Select
+    """Each registration's latest signed review whose evidence is still stored; a
+    registration with an appeal under way keeps its evidence (the case needs it)."""
+    from cloe_portal.appeals.models import OPEN_STATUSES, Appeal
+
+    later = aliased(JuryReview)
     return (select(JuryReview, ProcesVerbal)
             .join(ProcesVerbal, ProcesVerbal.id == JuryReview.pv_id)
             .outerjoin(EvidencePurge, EvidencePurge.registration_id == JuryReview.registration_id)
-            .where(EvidencePurge.id.is_(None)))
+            .where(EvidencePurge.id.is_(None),
+                   ~exists().where(later.registration_id == JuryReview.registration_id,
+                                   later.pv_id.is_not(None), later.id > JuryReview.id),
+                   ~exists().where(Appeal.registration_id == JuryReview.registration_id,
+                                   Appeal.status.in_(OPEN_STATUSES))))
 
 
 def purge_due(now: dt.datetime | None = None) -> int:
@@ -540,6 +549,11 @@ def erase_candidate(actor: User, candidate: User, reason: str,
         PracticeAnswer.user_id == candidate.id)).rowcount
     summary["identity_deleted"] = db.session.execute(delete(CandidateIdentity).where(
         CandidateIdentity.user_id == candidate.id)).rowcount
+    from cloe_portal.appeals.services import erase_appeals
+    from cloe_portal.results.rectification import erase_rectifications
+
+    summary["appeal_texts_erased"] = erase_appeals(candidate)
+    summary["rectifications_erased"] = erase_rectifications(candidate)
 
     for reg in registrations:
         reg.birth_date = None

@@ -122,3 +122,17 @@ def rectifications_of(candidate: User) -> list[IdentityRectification]:
     return list(db.session.scalars(select(IdentityRectification).where(
         IdentityRectification.candidate_id == candidate.id)
         .order_by(IdentityRectification.id.desc())))
+
+
+def erase_rectifications(candidate: User) -> int:
+    """Erasure of a candidate: the evidence files and the civil status they recorded go; the
+    dates, reasons' existence and reissued numbers stay."""
+    from cloe_portal.results.uploads import folder_path
+
+    done = rectifications_of(candidate)
+    for rectification in done:
+        (folder_path(EVIDENCE_FOLDER) / rectification.evidence_stored).unlink(missing_ok=True)
+        rectification.before = {}
+        rectification.after = {}
+        rectification.evidence_name = "effacé"
+    return len(done)

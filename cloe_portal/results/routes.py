@@ -46,20 +46,28 @@ def _download_name(result: Result, kind: str) -> str:
 @role_required("candidate")
 def candidate_results():
     """The candidate's own results with their documents."""
+    results = services.results_of_candidate(current_user)
     return render_template(
-        "results/candidate.html", results=services.results_of_candidate(current_user),
+        "results/candidate.html", results=results,
         cancelled=services.cancelled_of_candidate(current_user), now=clock.now(),
-        languages=LANGUAGES, is_expired=services.is_expired,
+        languages=LANGUAGES, is_expired=services.is_expired, appeals=_appeal_states(results),
     )
+
+
+def _appeal_states(results: list[Result]) -> dict:
+    from cloe_portal.appeals.services import appeal_states
+
+    return appeal_states(results)
 
 
 @bp.route("/resultats/partenaire")
 @role_required("partner")
 def partner_results():
     """Results of the partner's own candidates."""
+    results = services.results_of_partner(current_user.organisation_id)
     return render_template(
-        "results/partner.html", results=services.results_of_partner(current_user.organisation_id),
-        now=clock.now(), languages=LANGUAGES, is_expired=services.is_expired,
+        "results/partner.html", results=results, now=clock.now(), languages=LANGUAGES,
+        is_expired=services.is_expired, appeals=_appeal_states(results),
     )
 
 
@@ -124,8 +132,8 @@ def ledger():
     revoked = {e.certificate_number for e in entries if e.kind == "revoke"}
     replaced = dict(db.session.execute(
         select(Certificate.number, Certificate.replaced_by_number).where(
-            Certificate.number.in_(revoked), Certificate.replaced_by_number.is_not(None)))
-        .tuples()) if revoked else {}
+            Certificate.number.in_(revoked), Certificate.replaced_by_number.is_not(None))).all()) \
+        if revoked else {}
     return render_template("results/ledger.html", report=report, entries=entries,
                            replaced=replaced, form=RevokeForm())
 

@@ -542,7 +542,7 @@ def _send_reissued(result: Result, old_number: str | None, reason: str,
     queue_email(candidate.email, "results_reissued", kind="results-reissued", key=key,
                 recipient_id=candidate.id, attachments=attachments, for_partner=False,
                 portal_link=absolute_url("results.candidate_results"), **common)
-    for admin in _partner_admins(registration.partner_id):
+    for admin in partner_admins(registration.partner_id):
         queue_email(admin.email, "results_reissued", kind="results-reissued",
                     key=f"{key}:partner-{admin.id}", recipient_id=admin.id,
                     attachments=attachments, for_partner=True,
@@ -562,7 +562,8 @@ def withdraw_result(actor: User, result: Result, reason: str) -> None:
            details={"before": before, "after": None})
 
 
-def _partner_admins(partner_id: int) -> list[User]:
+def partner_admins(partner_id: int) -> list[User]:
+    """The active admins of a partner organisation (they receive its candidates' results)."""
     return list(db.session.scalars(select(User).where(
         User.role == "partner", User.active.is_(True), User.organisation_id == partner_id)))
 
@@ -604,7 +605,7 @@ def _send_decision(registration: Registration, review: JuryReview, result: Resul
     queue_email(candidate.email, template, kind="results", key=key,
                 recipient_id=candidate.id, for_partner=False,
                 portal_link=absolute_url("results.candidate_results"), **common)
-    for admin in _partner_admins(registration.partner_id):
+    for admin in partner_admins(registration.partner_id):
         queue_email(admin.email, template, kind="results",
                     key=f"{key}:partner-{admin.id}",
                     recipient_id=admin.id, for_partner=True,
@@ -615,8 +616,10 @@ def _publish_revision(actor: User, review: JuryReview, pv: ProcesVerbal,
                       previous: Result) -> Result | None:
     """A new decision on a registration whose results were already published (an appeal
     changed them): the result is reissued (or withdrawn if the jury cancels it)."""
+    from cloe_portal.appeals.services import appeal_before_jury, revision_published
+
     registration = review.registration
-    appeal = None
+    appeal = appeal_before_jury(registration)
     about = f"recours n° {appeal.id}, " if appeal is not None else ""
     result = None
     if review.decision == "validated" and not review.fraud:
@@ -630,6 +633,8 @@ def _publish_revision(actor: User, review: JuryReview, pv: ProcesVerbal,
         set_status(registration, "cancelled", actor,
                    reason=f"Résultat annulé par le jury (PV n° {pv.number}) : {reason}")
         _send_decision(registration, review, None, "results_cancelled")
+    if appeal is not None:
+        revision_published(actor, appeal, review, result)
     return result
 
 
@@ -665,18 +670,23 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Le
 # --- access, retention, lists --------------------------------------------------------------------
 
 
-def may_see_result(user: User, result: Result) -> bool:
-    """A candidate its own results, a partner its own registrations', a referent those of the
-    partners its centre follows, the coordinator every result."""
+def may_see_candidate_record(user: User, partner_id: int, candidate_id: int) -> bool:
+    """A candidate its own records, a partner its own registrations', a referent those of the
+    partners its centre follows, the coordinator every one (results, appeals)."""
     if user.role == "coordinator":
         return True
     if user.role == "referent":
-        return may_see_partner(user, result.partner_id)
+        return may_see_partner(user, partner_id)
     if user.role == "candidate":
-        return result.candidate_id == user.id
+        return candidate_id == user.id
     if user.role == "partner":
-        return user.organisation_id is not None and result.partner_id == user.organisation_id
+        return user.organisation_id is not None and partner_id == user.organisation_id
     return False
+
+
+def may_see_result(user: User, result: Result) -> bool:
+    """Who may see a result and download its documents."""
+    return may_see_candidate_record(user, result.partner_id, result.candidate_id)
 
 
 def is_expired(result: Result, now: dt.datetime | None = None) -> bool:

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from cloe_portal.extensions import db
 from cloe_portal.results.models import Certificate
 from tests.conftest import assert_accessible, browser_login
-from tests.results.test_rectification import EVIDENCE, publish, with_identity
+from tests.results.factories import publish_one as publish
+from tests.results.factories import with_identity
+from tests.results.test_rectification import EVIDENCE
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ evidence, the documents are reissued under a new number, the ledger and /verify 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 from pathlib import Path
@@ -16,33 +15,14 @@ from sqlalchemy import func, select
 from cloe_portal.audit.models import AuditEntry
 from cloe_portal.candidates.models import CandidateIdentity
 from cloe_portal.extensions import db
-from cloe_portal.jury import services as jury
 from cloe_portal.notifications.models import OutboxMessage
 from cloe_portal.results import rectification, services
 from cloe_portal.results.models import Certificate, IdentityRectification, LedgerEntry, Result
 from tests.conftest import csrf_token
+from tests.results.factories import publish_one as publish
+from tests.results.factories import with_identity
 
-CHECKS_OK = {"identity_ok": True, "written_ok": True, "oral_ok": True, "fraud": False,
-             "fraud_description": None}
 EVIDENCE = b"%PDF-1.4\n% acte de naissance\n" + b"0" * 200
-
-
-def with_identity(reg, first_names: str = "Camile", birth_name: str = "Durand") -> CandidateIdentity:
-    identity = CandidateIdentity(
-        user_id=reg.candidate_id, birth_name=birth_name, first_names=first_names,
-        birth_date=dt.date(1990, 5, 17), birth_city="Lyon", birth_department="69",
-        birth_country="France", gender="F", email=reg.candidate.email,
-        address="3 rue Neuve", postcode="69001", city="Lyon", country="France")
-    db.session.add(identity)
-    db.session.commit()
-    return identity
-
-
-def publish(world, reg) -> Result:
-    jury.decide(world.referent, reg, decision="validated", reason=None, **CHECKS_OK)
-    jury.sign_pv(world.referent, reg.session, "Julien Moreau", "JE CERTIFIE")
-    db.session.commit()
-    return services.current_result(reg)
 
 
 def pdf_text(data: bytes) -> str:
