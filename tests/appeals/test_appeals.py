@@ -136,6 +136,18 @@ def test_a_free_retake_is_a_new_registration_with_the_same_partner(published, wo
     assert {"enrolment", "appeal-decided"} <= set(kinds_to(reg.candidate.email))
 
 
+def test_the_retake_is_flagged_on_the_candidate_page(published, world, app, client, login):
+    reg = published()
+    appeal = file(reg.candidate, reg, "written_incident")
+    with app.test_request_context("/"):
+        services.grant_retake(world.referent, appeal, "Coupure réseau avérée")
+    db.session.commit()
+    login(world.partner_admin)
+    page = client.get(f"/suivi/candidats/{reg.candidate_id}").get_data(as_text=True)
+    assert f"Accordée sur recours (n° {appeal.id})" in page
+    assert f"Reprise sur recours n° {appeal.id}" in page
+
+
 # --- written re-scoring ---------------------------------------------------------------------------
 
 
