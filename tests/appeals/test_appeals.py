@@ -379,3 +379,38 @@ def test_evidence_stays_while_an_appeal_is_open_then_is_purged_once(
     assert privacy.purge_due(later + dt.timedelta(days=200)) == 1  # two signed reviews, one purge
     db.session.commit()
     assert db.session.scalar(select(EvidencePurge.pv_id)) == jury.reviews_of(reg)[-1].pv_id
+
+
+def test_decisions_refused_in_the_wrong_status_change_nothing(published, world, accredit,
+                                                               make_user, app):
+    reg = published()
+    appeal = file(reg.candidate, reg, "oral_conduct")
+    second = accredit(make_user("assessor", org=world.cel))
+    remark = services.assign_second_assessor(world.referent, appeal, second, "Contestation")
+    db.session.commit()
+    before = state()
+    for decide in (lambda: services.reject(world.referent, appeal, "Non fondé"),
+                   lambda: services.rescore(world.referent, appeal, "Recorrection"),
+                   lambda: services.grant_retake(world.referent, appeal, "Reprise")):
+        with pytest.raises(services.AppealError, match="n'est plus à instruire"):
+            decide()
+        db.session.rollback()
+    other = accredit(make_user("assessor", org=world.cel))
+    with pytest.raises(services.AppealError, match="ne vous est pas confiée"):
+        services.save_remark(other, remark, {"range": "C2"}, None)
+    db.session.rollback()
+    assert state() == before
+    from tests.results.factories import REPORT
+
+    services.save_remark(second, remark, dict.fromkeys(
+        ("range", "accuracy", "fluency", "pronunciation", "interaction"), "B1-"), REPORT)
+    services.validate_remark(second, remark)
+    db.session.commit()
+    before = state()
+    with pytest.raises(services.AppealError, match="validée"):
+        services.save_remark(second, remark, {"range": "C2"}, None)
+    db.session.rollback()
+    with pytest.raises(services.AppealError, match="n'est plus à instruire"):
+        services.assign_second_assessor(world.referent, appeal, other, "Encore")
+    db.session.rollback()
+    assert state() == before
