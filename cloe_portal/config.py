@@ -150,6 +150,8 @@ class Config:
         self.EVIDENCE_RETENTION_DAYS = int(os.environ.get("EVIDENCE_RETENTION_DAYS", "90"))
         # Partners: years between follow-up audits (after the listing, then the last audit).
         self.PARTNER_AUDIT_YEARS = int(os.environ.get("PARTNER_AUDIT_YEARS", "2"))
+        # Appeals: days after the results are first published during which they may be filed.
+        self.APPEAL_DAYS = int(os.environ.get("APPEAL_DAYS", "30"))
         self.TESTING = False
 
 

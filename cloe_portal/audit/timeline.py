@@ -64,6 +64,7 @@ PARTNER_REASONS = frozenset({
     "access_extension.requested", "access_extension.withdrawn", "access_extension.granted",
     "access_extension.refused", "oral.booking_window_extended", "accommodation.requested",
     "problem_report.created", "problem_report.status",
+    "appeal.filed", "appeal.decided", "appeal.closed", "results.reissued", "results.withdrawn",
 })
 # Integrity-log kinds that are not in the audit log (the others are recorded there too).
 SIGNAL_KINDS = ("tab_hidden", "window_blur", "fullscreen_exit", "resumed")
@@ -74,7 +75,8 @@ STATUS_HOSTS = frozenset({
     "candidate.identity_saved", "written.finished", "written.cancelled_force_majeure",
     "oral.book", "oral.cancel", "oral.cancel_late", "oral.force_majeure", "oral.attendance",
     "oral.assessment.validate", "oral.assessment.reopen", "jury.pv.sign",
-    "results.attestation.issue", "registration.withdrawn",
+    "results.attestation.issue", "registration.withdrawn", "appeal.sent_to_jury",
+    "results.reissued",
 })
 
 

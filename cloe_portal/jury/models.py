@@ -44,12 +44,15 @@ class ProcesVerbal(db.Model):
 
 
 class JuryReview(db.Model):
-    """The jury's checks and decision for one registration (changeable until the PV is signed)."""
+    """The jury's checks and decision for one registration (changeable until the PV is signed).
+
+    A registration has one review per passage before the jury: the first, then one for each
+    appeal that changed its result (history kept; the latest is the one that stands)."""
 
     __tablename__ = "jury_review"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), unique=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id"), index=True)
     identity_ok: Mapped[bool] = mapped_column()
     written_ok: Mapped[bool] = mapped_column()

@@ -79,12 +79,17 @@ def review(registration_id: int):
                  if e.action.startswith("jury.")]
     return render_template(
         "jury/review.html", file=file, reg=registration, form=form, decisions=decisions,
-        languages=LANGUAGES, now=clock.now(), written_skills=WRITTEN_SKILLS,
-        skill_labels=SKILL_LABELS_FR, criteria=ORAL_CRITERIA, criterion_labels=CRITERION_LABELS_FR,
-        photo_endpoint=_endpoint("candidates.photo"),
-        attempt_endpoint=_endpoint("written.referent_attempt"), event_labels=_event_labels(),
-        action_label=action_label,
+        now=clock.now(), action_label=action_label, **file_context(),
     ), (422 if form.errors or form.form_errors else 200)
+
+
+def file_context() -> dict:
+    """What templates/jury/_candidate_file.html needs besides ``file`` and ``reg``."""
+    return dict(
+        languages=LANGUAGES, written_skills=WRITTEN_SKILLS, skill_labels=SKILL_LABELS_FR,
+        criteria=ORAL_CRITERIA, criterion_labels=CRITERION_LABELS_FR,
+        photo_endpoint=_endpoint("candidates.photo"),
+        attempt_endpoint=_endpoint("written.referent_attempt"), event_labels=_event_labels())
 
 
 def _event_labels() -> dict[str, str]:

@@ -81,6 +81,7 @@ class QueueItem:
     oral_taken: bool | None
     review: JuryReview | None
     oral_start: dt.datetime | None = None
+    appeal: object | None = None  # the appeal that sent it back, if any
 
     @property
     def overdue(self) -> bool:
@@ -137,17 +138,33 @@ def jury_queue(user: User | None, now: dt.datetime | None = None) -> list[QueueI
     registrations = list(db.session.scalars(stmt).unique())
     ids = [r.id for r in registrations]
     ends = oral_ends(ids)
+    # Draft decisions only: a registration back before the jury after an appeal has signed
+    # reviews (history) and awaits a new one.
     reviews = {rv.registration_id: rv for rv in db.session.scalars(
-        select(JuryReview).where(JuryReview.registration_id.in_(ids)))} if ids else {}
+        select(JuryReview).where(JuryReview.registration_id.in_(ids),
+                                 JuryReview.pv_id.is_(None)))} if ids else {}
+    appeals = _appeals_before_jury(ids)
     items = []
     for reg in registrations:
         end, taken, start = ends.get(reg.id, (None, None, None))
-        deadline = calendar.jury_deadline(end) if end else None
+        appeal = appeals.get(reg.id)
+        # After an appeal, the 3 working days run from the moment it came back to the jury.
+        since = appeal.sent_to_jury_at if appeal is not None else end
+        deadline = calendar.jury_deadline(since) if since else None
         items.append(QueueItem(reg, end, deadline, (deadline - now) if deadline else None,
-                               taken, reviews.get(reg.id), start))
+                               taken, reviews.get(reg.id), start, appeal))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     items.sort(key=lambda i: (i.oral_end or far, i.registration.id))
     return items
+
+
+def _appeals_before_jury(registration_ids: list[int]) -> dict[int, object]:
+    from cloe_portal.appeals.models import Appeal
+
+    if not registration_ids:
+        return {}
+    return {a.registration_id: a for a in db.session.scalars(select(Appeal).where(
+        Appeal.registration_id.in_(registration_ids), Appeal.status == "jury"))}
 
 
 def overdue_by_referent(now: dt.datetime) -> dict[User, list[QueueItem]]:
@@ -185,6 +202,9 @@ class CandidateFile:
     review: JuryReview | None = None
     oral_end: dt.datetime | None = None
     deadline: dt.datetime | None = None
+    # Set when an appeal sent the registration back: the signed reviews are its history.
+    appeal: object | None = None
+    history: list[JuryReview] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -230,6 +250,26 @@ def completeness_problems(scores: dict[str, int] | None, outcome: object | None)
     return problems
 
 
+def latest_review(registration: Registration) -> JuryReview | None:
+    """The registration's latest review (the one in force once signed; earlier ones are the
+    history of its passages before the jury)."""
+    return db.session.scalar(select(JuryReview).where(
+        JuryReview.registration_id == registration.id).order_by(JuryReview.id.desc()).limit(1))
+
+
+def reviews_of(registration: Registration) -> list[JuryReview]:
+    """Every review of the registration, oldest first."""
+    return list(db.session.scalars(select(JuryReview).where(
+        JuryReview.registration_id == registration.id).order_by(JuryReview.id)))
+
+
+def _back_before_jury(registration: Registration):  # noqa: ANN202 - an Appeal or None
+    """The appeal that sent the registration back to the jury (a new decision is due)."""
+    from cloe_portal.appeals.services import appeal_before_jury
+
+    return appeal_before_jury(registration)
+
+
 def compute_levels(scores: dict[str, int], criteria: dict[str, str]) -> LevelSummary:
     """Combine written section scores and the oral criteria (rules.cefr.combine)."""
     from cloe_portal.results.services import combine_levels
@@ -260,13 +300,18 @@ def candidate_file(registration: Registration) -> CandidateFile:
     if not problems:
         levels = compute_levels(scores, outcome.criteria)
         certificate = earns_certificate(levels.global_level, registration.target_level)
-    review = db.session.scalar(select(JuryReview).where(
-        JuryReview.registration_id == registration.id))
+    review = latest_review(registration)
     end = oral_ends([registration.id]).get(registration.id)
+    deadline = calendar.jury_deadline(end[0]) if end else None
+    appeal = _back_before_jury(registration)
+    history = [r for r in reviews_of(registration) if r.frozen]
+    if appeal is not None:
+        deadline = calendar.jury_deadline(appeal.sent_to_jury_at)
+        if review is not None and review.frozen:
+            review = None  # the new decision is still to take
     return CandidateFile(registration, identity, photos or {}, attempt, scores, outcome,
-                         levels, certificate, problems, review,
-                         end[0] if end else None,
-                         calendar.jury_deadline(end[0]) if end else None)
+                         levels, certificate, problems, review, end[0] if end else None,
+                         deadline, appeal, history)
 
 
 def levels_json(levels: LevelSummary, scores: dict[str, int]) -> dict:
@@ -293,10 +338,11 @@ def decide(actor: User, registration: Registration, *, identity_ok: bool, writte
     """Record (or change, before the PV is signed) the jury's checks and decision."""
     if registration.status not in QUEUE_STATUSES:
         raise JuryError("Ce candidat n'est pas en attente du jury.")
-    review = db.session.scalar(select(JuryReview).where(
-        JuryReview.registration_id == registration.id))
-    if review is not None and review.frozen:
+    review = latest_review(registration)
+    if review is not None and review.frozen and _back_before_jury(registration) is None:
         raise JuryError("Le procès-verbal est signé : cette décision ne peut plus être modifiée.")
+    if review is not None and review.frozen:
+        review = None  # a new passage before the jury (appeal): a new review, history kept
     if decision not in DECISIONS:
         raise JuryError("Choisissez une décision : valider ou annuler le résultat.")
     fraud_description = (fraud_description or "").strip() or None
@@ -365,7 +411,9 @@ def draft_reviews(session: ExamSession) -> list[JuryReview]:
 
 def undecided(session: ExamSession) -> list[Registration]:
     """Candidates of the session in the jury's queue without a decision yet."""
-    decided = select(JuryReview.registration_id).where(JuryReview.session_id == session.id)
+    # A registration back before the jury after an appeal has only signed reviews: undecided.
+    decided = select(JuryReview.registration_id).where(JuryReview.session_id == session.id,
+                                                       JuryReview.pv_id.is_(None))
     return list(db.session.scalars(
         select(Registration).where(Registration.session_id == session.id,
                                    Registration.status.in_(QUEUE_STATUSES),

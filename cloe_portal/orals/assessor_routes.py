@@ -282,7 +282,8 @@ def assessor_attendance(booking_id: int):
     return redirect(url_for(".assessor_oral", booking_id=booking.id) + "#grille", 303)
 
 
-def _posted_grid() -> tuple[dict[str, str | None], str | None]:
+def posted_grid() -> tuple[dict[str, str | None], str | None]:
+    """The criteria levels and report posted from a grid's form (only those sent)."""
     levels = {c: request.form.get(c) or None for c in ORAL_CRITERIA if c in request.form}
     return levels, request.form.get("report") if "report" in request.form else None
 
@@ -292,20 +293,28 @@ def _posted_grid() -> tuple[dict[str, str | None], str | None]:
 def assessor_save(booking_id: int):
     """Autosave the grid (htmx: answers the "Enregistré à HH:MM" status)."""
     booking = _load_scorable(booking_id)
-    levels, report = _posted_grid()
+    levels, report = posted_grid()
+    return autosave_response(
+        lambda: services.save_grid(current_user, booking, levels, report), services.OralError,
+        url_for(".assessor_oral", booking_id=booking.id))
+
+
+def autosave_response(save, refused: type[Exception], page: str):  # noqa: ANN001, ANN201
+    """Run a grid's autosave: htmx gets the "Enregistré à HH:MM" status (or the refusal,
+    422); a plain form post is redirected back to the grid with a message."""
     try:
-        assessment = services.save_grid(current_user, booking, levels, report)
-    except services.OralError as exc:
+        grid = save()
+    except refused as exc:
         db.session.rollback()
         if is_htmx():
             return render_template("orals/_autosave.html", error=exc.message), 422
         flash(exc.message, "error")
-        return redirect(url_for(".assessor_oral", booking_id=booking.id), 303)
+        return redirect(page, 303)
     db.session.commit()
     if is_htmx():
-        return render_template("orals/_autosave.html", saved_at=assessment.saved_at)
+        return render_template("orals/_autosave.html", saved_at=grid.saved_at)
     flash(_("Grille enregistrée."), "success")
-    return redirect(url_for(".assessor_oral", booking_id=booking.id) + "#grille", 303)
+    return redirect(page + "#grille", 303)
 
 
 @bp.route("/evaluateur/oraux/<int:booking_id>/valider", methods=["POST"])
@@ -313,7 +322,7 @@ def assessor_save(booking_id: int):
 def assessor_validate(booking_id: int):
     """Save, check the grid is complete, then validate it (read-only afterwards)."""
     booking = _load_scorable(booking_id)
-    levels, report = _posted_grid()
+    levels, report = posted_grid()
     try:
         assessment = services.save_grid(current_user, booking, levels, report)
         errors = services.grid_errors(assessment)

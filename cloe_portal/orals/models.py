@@ -100,7 +100,19 @@ class OralBooking(db.Model):
         return BOOKING_STATUSES.get(self.status, self.status)
 
 
-class OralAssessment(db.Model):
+class GridCriteria:
+    """The 5 criteria of a scoring grid, one CEFR sub-level (A0 … C2) each, in the order of
+    rules.cefr.ORAL_CRITERIA, and the report (an oral's grid, an appeal's second grid)."""
+
+    range: Mapped[str | None] = mapped_column(String(3))
+    accuracy: Mapped[str | None] = mapped_column(String(3))
+    fluency: Mapped[str | None] = mapped_column(String(3))
+    pronunciation: Mapped[str | None] = mapped_column(String(3))
+    interaction: Mapped[str | None] = mapped_column(String(3))
+    report: Mapped[str | None] = mapped_column(Text)
+
+
+class OralAssessment(GridCriteria, db.Model):
     """The assessor's grid for one booking: attendance, the 5 criteria, the report."""
 
     __tablename__ = "oral_assessment"
@@ -111,13 +123,6 @@ class OralAssessment(db.Model):
     identity_checked: Mapped[bool | None] = mapped_column()
     attendance: Mapped[str | None] = mapped_column(String(16))
     arrival_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # One CEFR sub-level (A0 … C2) per criterion of rules.cefr.ORAL_CRITERIA.
-    range: Mapped[str | None] = mapped_column(String(3))
-    accuracy: Mapped[str | None] = mapped_column(String(3))
-    fluency: Mapped[str | None] = mapped_column(String(3))
-    pronunciation: Mapped[str | None] = mapped_column(String(3))
-    interaction: Mapped[str | None] = mapped_column(String(3))
-    report: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by a referent's reopening (validated grid, or the entry deadline passed): the

@@ -1163,20 +1163,41 @@ def save_grid(actor: User, booking: OralBooking, levels: dict[str, str | None],
     assessment = _check_can_score(actor, booking)
     if assessment.attendance not in ATTENDED:
         raise OralError("Enregistrez d'abord la présence du candidat.")
+    apply_grid_input(assessment, levels, report)
+    assessment.saved_at = clock.now()
+    db.session.flush()
+    return assessment
+
+
+def apply_grid_input(grid: object, levels: dict[str, str | None], report: str | None) -> None:
+    """Store the criteria levels and report given on a grid (an oral's, or an appeal's
+    re-marking); partial input is fine."""
     for criterion in ORAL_CRITERIA:
         if criterion in levels:
             value = levels[criterion] or None
             if value is not None and value not in SUBLEVELS:
                 raise OralError("Niveau inconnu.")
-            setattr(assessment, criterion, value)
+            setattr(grid, criterion, value)
     if report is not None:
         report, refusal = clean_labelled(report, "Rapport")
         if refusal:
             raise OralError(refusal)
-        assessment.report = report or None
-    assessment.saved_at = clock.now()
-    db.session.flush()
-    return assessment
+        grid.report = report or None
+
+
+def criteria_errors(grid: object) -> dict[str, str]:
+    """What the criteria and report of a grid lack before validation (field → French)."""
+    errors = {}
+    for criterion in ORAL_CRITERIA:
+        if getattr(grid, criterion) not in SUBLEVELS:
+            errors[criterion] = "Choisissez un niveau pour ce critère."
+    length = len((grid.report or "").strip())
+    if length < REPORT_MIN_LENGTH:
+        errors["report"] = (
+            f"Le compte rendu doit compter au moins {REPORT_MIN_LENGTH} caractères "
+            f"(actuellement {length})."
+        )
+    return errors
 
 
 def grid_errors(assessment: OralAssessment) -> dict[str, str]:
@@ -1184,16 +1205,7 @@ def grid_errors(assessment: OralAssessment) -> dict[str, str]:
     errors = {}
     if assessment.attendance not in ATTENDED:
         errors["attendance"] = "Enregistrez d'abord la présence du candidat."
-    for criterion in ORAL_CRITERIA:
-        if getattr(assessment, criterion) not in SUBLEVELS:
-            errors[criterion] = "Choisissez un niveau pour ce critère."
-    length = len((assessment.report or "").strip())
-    if length < REPORT_MIN_LENGTH:
-        errors["report"] = (
-            f"Le compte rendu doit compter au moins {REPORT_MIN_LENGTH} caractères "
-            f"(actuellement {length})."
-        )
-    return errors
+    return errors | criteria_errors(assessment)
 
 
 def validate_grid(actor: User, booking: OralBooking) -> OralAssessment:
@@ -1225,6 +1237,14 @@ class OralOutcome:
     assessor_id: int | None
     slot_start: dt.datetime
     cancelled_late: bool = False
+    # Set when an appeal's re-marking replaced the first grid (kept for the jury to read).
+    first_criteria: dict[str, str] | None = None
+    first_assessor: str | None = None
+    first_report: str | None = None
+
+    @property
+    def remarked(self) -> bool:
+        return self.first_criteria is not None
 
     @property
     def taken(self) -> bool:
@@ -1251,9 +1271,8 @@ def oral_outcome(registration: Registration) -> OralOutcome | None:
     assessment = booking.assessment
     if assessment is None or assessment.validated_at is None or assessment.attendance is None:
         return None
-    criteria = {c: getattr(assessment, c) for c in ORAL_CRITERIA
-                if getattr(assessment, c) is not None} if assessment.attendance in ATTENDED else {}
-    return OralOutcome(
+    criteria = _criteria_of(assessment) if assessment.attendance in ATTENDED else {}
+    outcome = OralOutcome(
         attendance=assessment.attendance,
         identity_checked=assessment.identity_checked,
         criteria=criteria,
@@ -1263,6 +1282,29 @@ def oral_outcome(registration: Registration) -> OralOutcome | None:
         assessor_id=slot.assessor_id,
         slot_start=slot.starts_at,
     )
+    remark = _validated_remark(booking) if outcome.taken else None
+    if remark is None:
+        return outcome
+    # An appeal had the oral re-marked by a second assessor: that grid replaces the first,
+    # which stays visible to the jury as history.
+    return OralOutcome(
+        attendance=outcome.attendance, identity_checked=outcome.identity_checked,
+        criteria=_criteria_of(remark), report=remark.report, validated_at=remark.validated_at,
+        assessor=remark.assessor.full_name, assessor_id=remark.assessor_id,
+        slot_start=slot.starts_at, first_criteria=criteria, first_assessor=outcome.assessor,
+        first_report=outcome.report)
+
+
+def _criteria_of(grid: object) -> dict[str, str]:
+    return {c: getattr(grid, c) for c in ORAL_CRITERIA if getattr(grid, c) is not None}
+
+
+def _validated_remark(booking: OralBooking):  # noqa: ANN202 - an AppealRemark or None
+    from cloe_portal.appeals.models import AppealRemark
+
+    return db.session.scalar(select(AppealRemark).where(
+        AppealRemark.booking_id == booking.id, AppealRemark.validated_at.is_not(None))
+        .order_by(AppealRemark.validated_at.desc()).limit(1))
 
 
 def languages_for(assessor: User) -> list[str]:

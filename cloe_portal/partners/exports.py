@@ -23,11 +23,13 @@ RESULT_HEADERS = ("Niveau écrit", "Niveau oral", "Niveau global", "Certificat")
 
 
 def results_by_registration(registrations: list[Registration]) -> dict[int, Result]:
-    """Published results of these registrations, with their certificates, in one query."""
+    """Published results in force of these registrations, with their certificates, in one
+    query (a reissued result's predecessor is history)."""
     ids = [r.id for r in registrations]
     if not ids:
         return {}
-    stmt = (db.select(Result).where(Result.registration_id.in_(ids))
+    stmt = (db.select(Result).where(Result.registration_id.in_(ids),
+                                    Result.replaced_at.is_(None))
             .options(selectinload(Result.certificate)))
     return {r.registration_id: r for r in db.session.scalars(stmt)}
 

@@ -112,7 +112,17 @@ def candidate(candidate_id: int):
         privacy_url=(url_for("privacy.candidate", candidate_id=person.id)
                      if "privacy.candidate" in current_app.view_functions
                      and may_manage_candidate(current_user, person) else None),
+        rectify_url=(url_for("results.rectify_identity", candidate_id=person.id)
+                     if may_manage_candidate(current_user, person) else None),
+        retakes=_retake_appeals(registrations),
     )
+
+
+def _retake_appeals(registrations: list) -> dict:
+    """Registration id → the appeal that granted it as a free retake (flag on the page)."""
+    from cloe_portal.appeals.services import retake_appeals
+
+    return retake_appeals([r.id for r in registrations])
 
 
 @bp.route("/export.csv")

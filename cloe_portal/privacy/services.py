@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, inspect, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, delete, exists, func, inspect, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
@@ -116,10 +116,19 @@ def may_manage_candidate(user: User, candidate: User) -> bool:
 
 
 def _signed_unpurged():  # noqa: ANN202 - a Select
+    """Each registration's latest signed review whose evidence is still stored; a
+    registration with an appeal under way keeps its evidence (the case needs it)."""
+    from cloe_portal.appeals.models import OPEN_STATUSES, Appeal
+
+    later = aliased(JuryReview)
     return (select(JuryReview, ProcesVerbal)
             .join(ProcesVerbal, ProcesVerbal.id == JuryReview.pv_id)
             .outerjoin(EvidencePurge, EvidencePurge.registration_id == JuryReview.registration_id)
-            .where(EvidencePurge.id.is_(None)))
+            .where(EvidencePurge.id.is_(None),
+                   ~exists().where(later.registration_id == JuryReview.registration_id,
+                                   later.pv_id.is_not(None), later.id > JuryReview.id),
+                   ~exists().where(Appeal.registration_id == JuryReview.registration_id,
+                                   Appeal.status.in_(OPEN_STATUSES))))
 
 
 def purge_due(now: dt.datetime | None = None) -> int:
@@ -471,12 +480,15 @@ def erasure_status(candidate: User, now: dt.datetime | None = None) -> ErasureSt
                              "ses données ne peuvent pas être effacées.")
     ends = []
     for reg in registrations:
-        result = db.session.scalar(select(Result).where(Result.registration_id == reg.id))
-        if result is not None:
-            ends.append(result.available_until)
+        # A reissued result is online 3 years from its reissue: the latest end counts.
+        until = db.session.scalar(select(func.max(Result.available_until)).where(
+            Result.registration_id == reg.id))
+        if until is not None:
+            ends.append(until)
             continue
         pv_signed = db.session.scalar(
-            select(ProcesVerbal.signed_at).join(JuryReview, JuryReview.pv_id == ProcesVerbal.id)
+            select(func.max(ProcesVerbal.signed_at))
+            .join(JuryReview, JuryReview.pv_id == ProcesVerbal.id)
             .where(JuryReview.registration_id == reg.id))
         ends.append(add_years(pv_signed or reg.status_changed_at, RESULTS_YEARS))
     allowed_from = max(ends) if ends else None
@@ -547,6 +559,11 @@ def erase_candidate(actor: User, candidate: User, reason: str,
         PracticeAnswer.user_id == candidate.id)).rowcount
     summary["identity_deleted"] = db.session.execute(delete(CandidateIdentity).where(
         CandidateIdentity.user_id == candidate.id)).rowcount
+    from cloe_portal.appeals.services import erase_appeals
+    from cloe_portal.results.rectification import erase_rectifications
+
+    summary["appeal_texts_erased"] = erase_appeals(candidate)
+    summary["rectifications_erased"] = erase_rectifications(candidate)
 
     for reg in registrations:
         reg.birth_date = None

@@ -1,10 +1,14 @@
-"""Results forms: certificate verification, revocation, CDC export period."""
+"""Results forms: certificate verification, revocation, CDC export period, identity
+rectification."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from cloe_portal.candidates.forms import IdentityForm
 from cloe_portal.core.forms import BaseForm, DateField
 
 
@@ -32,3 +36,25 @@ class CdcExportForm(BaseForm):
     def validate_fin(self, field: DateField) -> None:
         if self.debut.data and field.data and field.data < self.debut.data:
             raise ValidationError("La date de fin doit suivre la date de début.")
+
+
+class RectifyIdentityForm(IdentityForm):
+    """The civil-status part of the identity form, with the reason and the evidence.
+
+    Contact details are the candidate's own (not printed on documents): not shown here.
+    """
+
+    email = None
+    address = None
+    postcode = None
+    city = None
+    country = None
+    reason = TextAreaField(_l("Motif de la rectification"), validators=[
+        DataRequired(_l("Indiquez le motif de la rectification.")), Length(max=2000)],
+        description=_l("Par exemple : nom mal orthographié à l'inscription. Il figure au "
+                       "journal et dans l'e-mail envoyé au candidat."))
+    evidence = FileField(_l("Justificatif (PDF, PNG ou JPEG, 5 Mo au plus)"),
+                         validators=[FileRequired(_l("Joignez le justificatif (pièce "
+                                                     "d'identité, acte d'état civil…)."))],
+                         description=_l("Pièce d'identité ou acte d'état civil : il est "
+                                        "conservé et seuls les référents peuvent l'ouvrir."))

@@ -18,13 +18,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cloe_portal import clock
+from cloe_portal.accounts.models import User
 from cloe_portal.core.access import load_or_404, public, role_required
 from cloe_portal.core.nav import register_nav
 from cloe_portal.extensions import db, limiter
+from cloe_portal.privacy.services import may_manage_candidate
 from cloe_portal.reference.languages import LANGUAGES
-from cloe_portal.results import services
-from cloe_portal.results.forms import CdcExportForm, RevokeForm, VerifyForm
-from cloe_portal.results.models import LedgerEntry, Result
+from cloe_portal.results import rectification, services
+from cloe_portal.results.forms import CdcExportForm, RectifyIdentityForm, RevokeForm, VerifyForm
+from cloe_portal.results.models import Certificate, IdentityRectification, LedgerEntry, Result
+from cloe_portal.results.uploads import send_private
 
 bp = Blueprint("results", __name__)
 
@@ -43,20 +46,28 @@ def _download_name(result: Result, kind: str) -> str:
 @role_required("candidate")
 def candidate_results():
     """The candidate's own results with their documents."""
+    results = services.results_of_candidate(current_user)
     return render_template(
-        "results/candidate.html", results=services.results_of_candidate(current_user),
+        "results/candidate.html", results=results,
         cancelled=services.cancelled_of_candidate(current_user), now=clock.now(),
-        languages=LANGUAGES, is_expired=services.is_expired,
+        languages=LANGUAGES, is_expired=services.is_expired, appeals=_appeal_states(results),
     )
+
+
+def _appeal_states(results: list[Result]) -> dict:
+    from cloe_portal.appeals.services import appeal_states
+
+    return appeal_states(results)
 
 
 @bp.route("/resultats/partenaire")
 @role_required("partner")
 def partner_results():
     """Results of the partner's own candidates."""
+    results = services.results_of_partner(current_user.organisation_id)
     return render_template(
-        "results/partner.html", results=services.results_of_partner(current_user.organisation_id),
-        now=clock.now(), languages=LANGUAGES, is_expired=services.is_expired,
+        "results/partner.html", results=results, now=clock.now(), languages=LANGUAGES,
+        is_expired=services.is_expired, appeals=_appeal_states(results),
     )
 
 
@@ -70,6 +81,9 @@ def download(result_id: int, kind: str):
         abort(404)
     if services.is_expired(result):
         return render_template("results/expired.html", result=result), 410
+    if result.replaced and current_user.role in ("candidate", "partner"):
+        # Staff keep the history; the holder is sent to the documents in force.
+        return render_template("results/replaced.html", result=result), 410
     data = result.attestation_pdf if kind == "attestation" else result.certificate.pdf
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
@@ -115,8 +129,13 @@ def ledger():
     report = services.verify_ledger()
     entries = list(db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq.desc())
                                       .limit(200)))
+    revoked = {e.certificate_number for e in entries if e.kind == "revoke"}
+    replaced = dict(db.session.execute(
+        select(Certificate.number, Certificate.replaced_by_number).where(
+            Certificate.number.in_(revoked), Certificate.replaced_by_number.is_not(None))).all()) \
+        if revoked else {}
     return render_template("results/ledger.html", report=report, entries=entries,
-                           form=RevokeForm())
+                           replaced=replaced, form=RevokeForm())
 
 
 @bp.route("/resultats/registre/revoquer", methods=["POST"])
@@ -163,3 +182,70 @@ def cdc_export():
         form.debut.data = form.debut.data or today.replace(day=1)
         form.fin.data = form.fin.data or today
     return render_template("results/cdc_export.html", form=form)
+
+
+# --- referent: identity rectification ------------------------------------------------------------
+
+
+def _test_day(candidate: User):  # noqa: ANN202 - a date or None
+    """The candidate's first written test day (the identity form checks adulthood on it)."""
+    from cloe_portal.candidates.services import registrations_of
+
+    days = [r.session.written_date for r in registrations_of(candidate)]
+    return min(days) if days else None
+
+
+@bp.route("/resultats/candidats/<int:candidate_id>/etat-civil", methods=["GET", "POST"])
+@role_required("referent")
+def rectify_identity(candidate_id: int):
+    """Correct a candidate's civil status with a reason and evidence; reissue its documents."""
+    from cloe_portal.candidates.services import identity_of
+
+    candidate = load_or_404(User, candidate_id, may_manage_candidate)
+    identity = identity_of(candidate)
+    form = RectifyIdentityForm(obj=identity if request.method == "GET" else None,
+                               test_day=_test_day(candidate))
+    status = 200
+    if identity is not None and form.validate_on_submit():
+        upload = form.evidence.data
+        try:
+            done = rectification.rectify_identity(
+                current_user, candidate, {name: form[name].data for name in
+                                          rectification.CIVIL_STATUS_FIELDS},
+                form.reason.data, (upload.filename or "", upload.read()) if upload else None)
+        except rectification.RectificationError as exc:
+            db.session.rollback()
+            if exc.field:
+                form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            else:
+                form.form_errors.append(exc.message)
+            status = 422
+        else:
+            db.session.commit()
+            numbers = [r["new_number"] for r in done.reissued or [] if r["new_number"]]
+            message = _("État civil rectifié.")
+            if done.reissued:
+                message += " " + _("%(n)s résultat(s) réédité(s) et envoyé(s) au candidat et à "
+                                   "l'organisme.", n=len(done.reissued))
+            if numbers:
+                message += " " + _("Nouveau(x) certificat(s) : %(numbers)s.",
+                                   numbers=", ".join(numbers))
+            flash(message, "success")
+            return redirect(url_for("results.rectify_identity", candidate_id=candidate.id), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "results/rectify.html", candidate=candidate, identity=identity, form=form,
+        preview=rectification.results_to_reissue(candidate),
+        past=rectification.rectifications_of(candidate), languages=LANGUAGES,
+    ), status
+
+
+@bp.route("/resultats/rectifications/<int:rectification_id>/justificatif")
+@role_required("referent")
+def rectification_evidence(rectification_id: int):
+    """The evidence file of a rectification (referents of the candidate only)."""
+    done = load_or_404(IdentityRectification, rectification_id,
+                       lambda user, r: may_manage_candidate(user, r.candidate))
+    return send_private(rectification.EVIDENCE_FOLDER, done.evidence_stored, done.evidence_mime,
+                        f"justificatif-rectification-{done.id}")

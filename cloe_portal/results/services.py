@@ -251,14 +251,20 @@ def pv_doc(pv: ProcesVerbal, reviews: list[JuryReview]) -> dict:
     for review in reviews:
         registration = review.registration
         levels = review.levels or {}
-        result = db.session.scalar(select(Result).where(
-            Result.registration_id == registration.id))
+        result = db.session.scalar(select(Result).where(Result.review_id == review.id)
+                                   .order_by(Result.id).limit(1))
         if review.decision != "validated":
             document = "Aucun"
         elif result is not None and result.certificate is not None:
             document = f"Attestation + certificat {result.certificate.number}"
         else:
             document = "Attestation"
+        replaced = db.session.scalar(select(Result).where(
+            Result.replaced_by_id == result.id)) if result is not None else None
+        if replaced is not None and replaced.certificate is not None:
+            document += f" (remplace le certificat {replaced.certificate.number})"
+        elif replaced is not None:
+            document += " (remplace l'attestation précédente)"
         rows.append({
             "name": holder_identity(registration)[0],
             "target": registration.target_level,
@@ -389,26 +395,24 @@ def verify_ledger() -> LedgerReport:
 # --- issuing and publishing --------------------------------------------------------------------
 
 
-def issue_result(actor: User, review: JuryReview, pv: ProcesVerbal) -> Result:
-    """Create the attestation (and the certificate when earned) of a validated decision."""
-    registration = review.registration
-    levels = review.levels
-    if review.decision != "validated" or review.fraud or not levels:
-        raise ResultsError("Seul un résultat validé, sans fraude, donne lieu à des documents.")
+def _create_result(actor: User, registration: Registration, review: JuryReview, levels: dict,
+                   *, jury_date: dt.date, certified_on: dt.date, certificate: bool) -> Result:
+    """Render and store an attestation, and the certificate (with its ledger entry) when one
+    is earned."""
     now = clock.now()
     until = add_years(now, RETENTION_YEARS)
-    certified_on = paris_date(pv.signed_at)
     number = None
-    if review.certificate:
+    if certificate:
         number = new_certificate_number(certified_on.year, registration.session.language)
     doc = attestation_doc(registration, levels, issued_at=now, available_until=until,
-                          certificate_number=number, jury_date=certified_on)
+                          certificate_number=number, jury_date=jury_date)
     pdf = render_attestation(doc)
     result = Result(registration_id=registration.id, partner_id=registration.partner_id,
                     candidate_id=registration.candidate_id, review_id=review.id,
                     global_level=levels["global"], ecrit_level=levels["ecrit"],
                     oral_level=levels["oral"], levels=levels, issued_at=now,
-                    available_until=until, attestation_pdf=pdf, attestation_sha256=sha256(pdf))
+                    available_until=until, attestation_pdf=pdf, attestation_sha256=sha256(pdf),
+                    holder_name=doc["holder_name"])
     db.session.add(result)
     db.session.flush()
     record(actor, "results.attestation.issue", result, details={
@@ -432,7 +436,134 @@ def issue_result(actor: User, review: JuryReview, pv: ProcesVerbal) -> Result:
     return result
 
 
-def _partner_admins(partner_id: int) -> list[User]:
+def issue_result(actor: User, review: JuryReview, pv: ProcesVerbal) -> Result:
+    """Create the attestation (and the certificate when earned) of a validated decision."""
+    if review.decision != "validated" or review.fraud or not review.levels:
+        raise ResultsError("Seul un résultat validé, sans fraude, donne lieu à des documents.")
+    certified_on = paris_date(pv.signed_at)
+    return _create_result(actor, review.registration, review, review.levels,
+                          jury_date=certified_on, certified_on=certified_on,
+                          certificate=review.certificate)
+
+
+def current_result(registration: Registration) -> Result | None:
+    """The registration's result in force (the latest, not replaced), if any."""
+    return db.session.scalar(select(Result).where(
+        Result.registration_id == registration.id, Result.replaced_at.is_(None))
+        .order_by(Result.id.desc()).limit(1))
+
+
+def first_results_at(registration: Registration) -> dt.datetime | None:
+    """When the registration's results were first published (appeal deadlines count from it)."""
+    return db.session.scalar(select(func.min(Result.issued_at)).where(
+        Result.registration_id == registration.id))
+
+
+def _summary(result: Result | None) -> dict | None:
+    """What a result states, for the audit log's before → after."""
+    if result is None:
+        return None
+    cert = result.certificate
+    name = result.holder_name or (cert.holder_name if cert else None)
+    return {"result_id": result.id, "holder_name": name,
+            "global": result.global_level, "ecrit": result.ecrit_level,
+            "oral": result.oral_level, "certificate": cert.number if cert else None}
+
+
+def reissue(actor: User, result: Result, reason: str, *, levels: dict | None = None,
+            review: JuryReview | None = None, pv: ProcesVerbal | None = None,
+            appeal: object | None = None) -> Result:
+    """Replace a published result by a new one (identity rectified, appeal decided).
+
+    A new attestation is issued, and a certificate under a new number when the levels earn
+    one; the old certificate gets a revocation entry « réédité sous le n° … » in the ledger.
+    Nothing is deleted: the old result is marked replaced. Without ``levels`` the result's
+    own levels are kept (identity rectification); ``review`` and ``pv`` are the new jury
+    decision that changed them (appeal). The candidate and the partner are emailed the new
+    PDFs.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ResultsError("Indiquez le motif de la réédition.")
+    if result.replaced_at is not None:
+        raise ResultsError("Ce résultat a déjà été remplacé : seul le résultat en vigueur peut "
+                           "être réédité.")
+    old_cert = result.certificate
+    if old_cert is not None and old_cert.revoked:
+        raise ResultsError(f"Le certificat {old_cert.number} a été révoqué : ce résultat ne "
+                           "peut pas être réédité.")
+    registration = result.registration
+    review = review or db.session.get(JuryReview, result.review_id)
+    levels = levels if levels is not None else result.levels
+    jury_date = paris_date((pv or review.pv).signed_at)
+    # A new jury decision certifies on its PV's date; a rectification keeps the original one.
+    certified_on = old_cert.certified_on if (old_cert is not None and pv is None) else jury_date
+    before = _summary(result)
+    new = _create_result(actor, registration, review, levels, jury_date=jury_date,
+                         certified_on=certified_on,
+                         certificate=earns_certificate(levels["global"],
+                                                       registration.target_level))
+    now = clock.now()
+    result.replaced_at = now
+    result.replaced_by_id = new.id
+    result.replace_reason = reason
+    new_number = new.certificate.number if new.certificate is not None else None
+    revoke_seq = None
+    if old_cert is not None:
+        old_cert.revoked_at = now
+        old_cert.revoked_reason = (f"Réédité sous le n° {new_number} : {reason}" if new_number
+                                   else f"Remplacé par une attestation de résultats : {reason}")
+        old_cert.revoked_by_id = actor.id
+        old_cert.replaced_by_number = new_number
+        db.session.flush()
+        revoke_seq = append_ledger("revoke", old_cert).seq
+    db.session.flush()
+    record(actor, "results.reissued", registration, reason=reason, details={
+        "before": before, "after": _summary(new), "revocation_ledger_seq": revoke_seq,
+        "appeal_id": getattr(appeal, "id", None)})
+    _send_reissued(new, old_cert.number if old_cert is not None else None, reason, appeal)
+    return new
+
+
+def _send_reissued(result: Result, old_number: str | None, reason: str,
+                   appeal: object | None) -> None:
+    """The new documents, attached, to the candidate and the partner's admins."""
+    registration = result.registration
+    attachments = [(f"attestation-{result.id}.pdf", "application/pdf", result.attestation_pdf)]
+    if result.certificate is not None:
+        attachments.append((f"certificat-{result.certificate.number}.pdf", "application/pdf",
+                            result.certificate.pdf))
+    common = {"registration": registration, "result": result, "old_number": old_number,
+              "reason": reason, "appeal": appeal, "links": download_links(result),
+              "holder_name": holder_identity(registration)[0],
+              "language_name": LANGUAGES.get(registration.session.language, "")}
+    key = f"results-reissued:registration-{registration.id}:result-{result.id}"
+    candidate = registration.candidate
+    queue_email(candidate.email, "results_reissued", kind="results-reissued", key=key,
+                recipient_id=candidate.id, attachments=attachments, for_partner=False,
+                portal_link=absolute_url("results.candidate_results"), **common)
+    for admin in partner_admins(registration.partner_id):
+        queue_email(admin.email, "results_reissued", kind="results-reissued",
+                    key=f"{key}:partner-{admin.id}", recipient_id=admin.id,
+                    attachments=attachments, for_partner=True,
+                    portal_link=absolute_url("results.partner_results"), **common)
+
+
+def withdraw_result(actor: User, result: Result, reason: str) -> None:
+    """The jury cancelled, on a new decision, a result already published: it stops being in
+    force and its certificate is revoked (a ledger entry); nothing is deleted."""
+    now = clock.now()
+    before = _summary(result)
+    result.replaced_at = now
+    result.replace_reason = reason
+    if result.certificate is not None and not result.certificate.revoked:
+        revoke_certificate(actor, result.certificate, reason)
+    record(actor, "results.withdrawn", result.registration, reason=reason,
+           details={"before": before, "after": None})
+
+
+def partner_admins(partner_id: int) -> list[User]:
+    """The active admins of a partner organisation (they receive its candidates' results)."""
     return list(db.session.scalars(select(User).where(
         User.role == "partner", User.active.is_(True), User.organisation_id == partner_id)))
 
@@ -440,6 +571,9 @@ def _partner_admins(partner_id: int) -> list[User]:
 def publish(actor: User, review: JuryReview, pv: ProcesVerbal) -> Result | None:
     """Publish one decision of a signed PV: documents, status, emails to candidate and partner."""
     registration = review.registration
+    previous = current_result(registration)
+    if previous is not None:
+        return _publish_revision(actor, review, pv, previous)
     result = None
     if review.decision == "validated" and not review.fraud:
         result = issue_result(actor, review, pv)
@@ -450,20 +584,57 @@ def publish(actor: User, review: JuryReview, pv: ProcesVerbal) -> Result | None:
         set_status(registration, "cancelled", actor,
                    reason=f"Résultat annulé par le jury (PV n° {pv.number}) : {review.reason}")
         template = "results_cancelled"
+    _send_decision(registration, review, result, template)
+    return result
+
+
+def _send_decision(registration: Registration, review: JuryReview, result: Result | None,
+                   template: str) -> None:
+    """The jury's decision to the candidate and the partner's admins (once per review)."""
     links = download_links(result)
     name = holder_identity(registration)[0]
     common = {"registration": registration, "result": result, "review": review,
               "holder_name": name, "links": links,
               "language_name": LANGUAGES.get(registration.session.language, "")}
+    # The first decision keeps its historical key; a later one (appeal) gets its own.
+    key = f"results:registration-{registration.id}"
+    if review.id != db.session.scalar(select(func.min(JuryReview.id)).where(
+            JuryReview.registration_id == registration.id)):
+        key += f":review-{review.id}"
     candidate = registration.candidate
-    queue_email(candidate.email, template, kind="results", key=f"results:registration-{registration.id}",
+    queue_email(candidate.email, template, kind="results", key=key,
                 recipient_id=candidate.id, for_partner=False,
                 portal_link=absolute_url("results.candidate_results"), **common)
-    for admin in _partner_admins(registration.partner_id):
+    for admin in partner_admins(registration.partner_id):
         queue_email(admin.email, template, kind="results",
-                    key=f"results:registration-{registration.id}:partner-{admin.id}",
+                    key=f"{key}:partner-{admin.id}",
                     recipient_id=admin.id, for_partner=True,
                     portal_link=absolute_url("results.partner_results"), **common)
+
+
+def _publish_revision(actor: User, review: JuryReview, pv: ProcesVerbal,
+                      previous: Result) -> Result | None:
+    """A new decision on a registration whose results were already published (an appeal
+    changed them): the result is reissued (or withdrawn if the jury cancels it)."""
+    from cloe_portal.appeals.services import appeal_before_jury, revision_published
+
+    registration = review.registration
+    appeal = appeal_before_jury(registration)
+    about = f"recours n° {appeal.id}, " if appeal is not None else ""
+    result = None
+    if review.decision == "validated" and not review.fraud:
+        result = reissue(actor, previous, f"Résultat révisé ({about}PV n° {pv.number})",
+                         levels=review.levels, review=review, pv=pv, appeal=appeal)
+        set_status(registration, "results_issued", actor, reason=f"PV n° {pv.number} signé")
+    else:
+        reason = review.reason or review.fraud_description or "Résultat annulé par le jury"
+        withdraw_result(actor, previous, f"{reason} ({about}PV n° {pv.number})")
+        registration.cancelled_reason = reason
+        set_status(registration, "cancelled", actor,
+                   reason=f"Résultat annulé par le jury (PV n° {pv.number}) : {reason}")
+        _send_decision(registration, review, None, "results_cancelled")
+    if appeal is not None:
+        revision_published(actor, appeal, review, result)
     return result
 
 
@@ -499,18 +670,23 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str) -> Le
 # --- access, retention, lists --------------------------------------------------------------------
 
 
-def may_see_result(user: User, result: Result) -> bool:
-    """A candidate its own results, a partner its own registrations', a referent those of the
-    partners its centre follows, the coordinator every result."""
+def may_see_candidate_record(user: User, partner_id: int, candidate_id: int) -> bool:
+    """A candidate its own records, a partner its own registrations', a referent those of the
+    partners its centre follows, the coordinator every one (results, appeals)."""
     if user.role == "coordinator":
         return True
     if user.role == "referent":
-        return may_see_partner(user, result.partner_id)
+        return may_see_partner(user, partner_id)
     if user.role == "candidate":
-        return result.candidate_id == user.id
+        return candidate_id == user.id
     if user.role == "partner":
-        return user.organisation_id is not None and result.partner_id == user.organisation_id
+        return user.organisation_id is not None and partner_id == user.organisation_id
     return False
+
+
+def may_see_result(user: User, result: Result) -> bool:
+    """Who may see a result and download its documents."""
+    return may_see_candidate_record(user, result.partner_id, result.candidate_id)
 
 
 def is_expired(result: Result, now: dt.datetime | None = None) -> bool:
@@ -519,8 +695,9 @@ def is_expired(result: Result, now: dt.datetime | None = None) -> bool:
 
 
 def results_of_candidate(user: User) -> list[Result]:
+    """The candidate's results in force (replaced ones are history), newest first."""
     return list(db.session.scalars(
-        select(Result).where(Result.candidate_id == user.id)
+        select(Result).where(Result.candidate_id == user.id, Result.replaced_at.is_(None))
         .options(joinedload(Result.registration).joinedload(Registration.session),
                  joinedload(Result.certificate))
         .order_by(Result.issued_at.desc())).unique())
@@ -536,8 +713,9 @@ def cancelled_of_candidate(user: User) -> list[JuryReview]:
 
 
 def results_of_partner(partner_id: int, limit: int = 500) -> list[Result]:
+    """The partner's candidates' results in force, newest first."""
     return list(db.session.scalars(
-        select(Result).where(Result.partner_id == partner_id)
+        select(Result).where(Result.partner_id == partner_id, Result.replaced_at.is_(None))
         .options(joinedload(Result.registration).joinedload(Registration.session),
                  joinedload(Result.registration).joinedload(Registration.candidate),
                  joinedload(Result.certificate))

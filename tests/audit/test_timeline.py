@@ -113,7 +113,7 @@ def test_nobody_outside_the_scope_gets_events(app, journey, make_org, make_user)
 def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
     reg = journey.registration
     with app.test_request_context():
-        record(journey.referent, "appeal.filed", reg, reason="Contestation du score",
+        record(journey.referent, "appeal.opened", reg, reason="Contestation du score",
                details={"before": {"score": 40, "level": "B1"}, "after": {"score": 45, "level": "B1"}})
         record(journey.partner_admin, "registration.rejected", reg, reason="Abandon",
                details={"from": "oral_done", "to": "rejected"})
@@ -124,10 +124,10 @@ def test_an_action_missing_from_the_tables_still_reads_well(app, journey):
         db.session.commit()
         staff = _sentences(registration_timeline(reg, journey.referent))[-3:]
         partner = _sentences(registration_timeline(reg, journey.partner_admin))[-3:]
-    assert staff[0].endswith("— Contestation : dépôt, par Julien MOREAU (Référent CEL). "
+    assert staff[0].endswith("— Contestation : ouverture, par Julien MOREAU (Référent CEL). "
                              "Motif : Contestation du score. Modifié : score : 40 → 45.")
     # A partner sees a new action's label and who, not the centre's reason or details…
-    assert partner[0].endswith("— Contestation : dépôt, par le centre référent.")
+    assert partner[0].endswith("— Contestation : ouverture, par le centre référent.")
     # …but always its own words.
     assert partner[1].endswith("— Inscription : rejet, par Sophie BERNARD (Lingua Pro "
                                "Formation). Motif : Abandon. Avant → après : oral_done → rejected.")

@@ -110,3 +110,45 @@ def make_ready(app, make_user, world) -> Callable[..., Registration]:
 
 def now_utc() -> dt.datetime:
     return clock.now()
+
+
+CHECKS_OK = {"identity_ok": True, "written_ok": True, "oral_ok": True, "fraud": False,
+             "fraud_description": None}
+
+
+def with_identity(reg: Registration, first_names: str = "Camile",
+                  birth_name: str = "Durand"):  # noqa: ANN201 - a CandidateIdentity
+    """Fill the candidate's identity form (the documents print it)."""
+    from cloe_portal.candidates.models import CandidateIdentity
+
+    identity = CandidateIdentity(
+        user_id=reg.candidate_id, birth_name=birth_name, first_names=first_names,
+        birth_date=dt.date(1990, 5, 17), birth_city="Lyon", birth_department="69",
+        birth_country="France", gender="F", email=reg.candidate.email,
+        address="3 rue Neuve", postcode="69001", city="Lyon", country="France")
+    db.session.add(identity)
+    db.session.commit()
+    return identity
+
+
+def decide_validated(world: World, reg: Registration) -> None:
+    from cloe_portal.jury import services as jury
+
+    jury.decide(world.referent, reg, decision="validated", reason=None, **CHECKS_OK)
+
+
+def sign(world: World, session: ExamSession):  # noqa: ANN201 - a ProcesVerbal
+    from cloe_portal.jury import services as jury
+
+    pv = jury.sign_pv(world.referent, session, "Julien Moreau", "JE CERTIFIE")
+    db.session.commit()
+    return pv
+
+
+def publish_one(world: World, reg: Registration):  # noqa: ANN201 - the Result in force
+    """The jury validates the registration and signs its session's PV."""
+    from cloe_portal.results.services import current_result
+
+    decide_validated(world, reg)
+    sign(world, reg.session)
+    return current_result(reg)

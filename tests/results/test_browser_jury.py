@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import assert_accessible, browser_login
+from tests.results.browser_steps import jury_signs, jury_validates
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +25,10 @@ def test_referent_validates_signs_and_candidate_downloads(page, make_ready, worl
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("attestation et Certificat CLOE").is_visible()
     assert_accessible(page, "review")
-    for legend in ("Contrôle d'identité", "Conformité de l'écrit surveillé",
-                   "Conformité de l'oral"):
-        page.get_by_role("group", name=legend).get_by_label("✓ Conforme").check()
-    page.get_by_label("Valider le résultat").check()
-    page.get_by_role("button", name="Enregistrer la décision").click()
-    page.wait_for_load_state("networkidle")
+    jury_validates(page)
     assert page.get_by_text("Décision enregistrée").is_visible()
     assert_accessible(page, "PV draft")
-    page.get_by_label("Confirmation").fill("JE CERTIFIE")
-    page.get_by_role("button", name="Signer et publier les résultats").click()
-    page.wait_for_load_state("networkidle")
+    jury_signs(page)
     assert page.get_by_text("Procès-verbal n° 1 signé").is_visible()
     assert_accessible(page, "PV signed")
     page.goto("/resultats/registre")
