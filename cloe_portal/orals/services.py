@@ -39,6 +39,8 @@ from sqlalchemy.orm import joinedload
 
 from cloe_portal import clock
 from cloe_portal.accounts.models import User
+from cloe_portal.appeals.models import OPEN_STATUSES as APPEAL_OPEN_STATUSES
+from cloe_portal.appeals.models import Appeal
 from cloe_portal.assessors.models import (
     Accreditation,
     AssessorProfile,
@@ -992,6 +994,12 @@ def reopen_blocker(booking: OralBooking, now: dt.datetime | None = None) -> str 
         return "Les résultats de ce candidat sont publiés : la grille ne peut plus être rouverte."
     if booking.registration.status not in ("oral_booked", "oral_done", "awaiting_jury"):
         return "Cette inscription n'a pas de grille d'oral à rouvrir."
+    if db.session.scalar(select(Appeal.id).where(
+            Appeal.registration_id == booking.registration_id,
+            Appeal.status.in_(APPEAL_OPEN_STATUSES)).limit(1)) is not None:
+        return ("Une contestation est en cours pour ce candidat : l'oral est réévalué dans le "
+                "cadre de la contestation (page Contestations), la grille ne peut pas être "
+                "rouverte.")
     state = scoring_state(booking, now)
     if state == "not_open":
         return "L'oral n'a pas encore eu lieu : il n'y a pas de grille à rouvrir."

@@ -414,3 +414,28 @@ def test_decisions_refused_in_the_wrong_status_change_nothing(published, world, 
         services.assign_second_assessor(world.referent, appeal, other, "Encore")
     db.session.rollback()
     assert state() == before
+
+
+def test_the_first_grid_cannot_be_reopened_while_an_appeal_is_open(published, world, accredit,
+                                                                   make_user):
+    """The oral is re-marked by a second assessor on appeal: reopening the first grid from
+    the orals page would put a second, competing grid before the jury."""
+    from cloe_portal.orals import services as orals
+
+    reg = published(target="B2", criterion="B1-")
+    appeal = file(reg.candidate, reg, "oral_conduct")
+    second = accredit(make_user("assessor", org=world.cel, last_name="Second"))
+    remark = services.assign_second_assessor(world.referent, appeal, second, "Contestation")
+    levels = {c: "B2+" for c in ("range", "accuracy", "fluency", "pronunciation", "interaction")}
+    from tests.results.factories import REPORT
+
+    services.save_remark(second, remark, levels, REPORT)
+    services.validate_remark(second, remark)
+    db.session.commit()
+    assert reg.status == "awaiting_jury" and appeal.status == "jury"
+    booking = orals.latest_booking(reg)
+    assert "contestation" in orals.reopen_blocker(booking)
+    with pytest.raises(orals.OralError, match="contestation"):
+        orals.reopen_assessment(world.referent, booking, "Erreur de saisie")
+    db.session.rollback()
+    assert booking.assessment.validated_at is not None
